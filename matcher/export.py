@@ -1,0 +1,109 @@
+"""Export: matches to CSV / XLSX / JSONL by extension; atomic writes; formula-injection safe."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from matcher.errors import ConfigError
+from matcher.schemas import Match
+
+MATCH_COLUMNS = (
+    "requirement_id",
+    "supplier_id",
+    "rank",
+    "score",
+    "supplier_name",
+    "matched_capabilities",
+    "certifications_met",
+    "certifications_missing",
+    "top_features",
+    "explanation",
+)
+EXPORT_SUFFIXES = (".csv", ".xlsx", ".jsonl")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Escape text that a spreadsheet would run as a formula (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename over it only if the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_text(path: Path, write: Callable[[IO[str]], None]) -> None:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+        write(handle)
+
+
+def match_rows(matches: Sequence[Match]) -> list[dict[str, Any]]:
+    rows = []
+    for m in matches:
+        row = m.model_dump(include=set(MATCH_COLUMNS))
+        for key, value in row.items():
+            if isinstance(value, list):
+                row[key] = "; ".join(value)
+        rows.append({c: row[c] for c in MATCH_COLUMNS})
+    return rows
+
+
+def write_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], path: Path, sheet: str = "matches"
+) -> None:
+    """Write rows to CSV / XLSX / JSONL chosen by the file extension."""
+    suffix = path.suffix.lower()
+    if suffix not in EXPORT_SUFFIXES:
+        raise ConfigError(f"cannot write {path.name}: use one of {', '.join(EXPORT_SUFFIXES)}")
+    if suffix == ".csv":
+
+        def write_csv(handle: IO[str]) -> None:
+            writer = csv.DictWriter(handle, fieldnames=list(columns))
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({c: safe_cell(row.get(c)) for c in columns})
+
+        _write_text(path, write_csv)
+    elif suffix == ".jsonl":
+        # JSON is data, not a spreadsheet: values are written as they are.
+        def write_jsonl(handle: IO[str]) -> None:
+            for row in rows:
+                handle.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False))
+                handle.write("\n")
+
+        _write_text(path, write_jsonl)
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        ws = book.create_sheet(sheet)
+        ws.append(list(columns))
+        for row in rows:
+            ws.append([safe_cell(row.get(c)) for c in columns])
+        with atomic_path(path) as tmp:
+            book.save(tmp)
+
+
+def write_matches(matches: Sequence[Match], path: Path) -> None:
+    write_table(match_rows(matches), MATCH_COLUMNS, path)

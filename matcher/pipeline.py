@@ -1,0 +1,361 @@
+"""The pipeline: the only module that knows the order of the stages.
+
+ingest → normalise → embed → index (dense + lexical) → retrieve → rank → export
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from matcher.artifacts import current_version, read_manifest, write_version
+from matcher.config import SAMPLE_DIR, Settings
+from matcher.embed import CachedEncoder, EmbeddingCache, Encoder, default_cache_path, get_encoder
+from matcher.errors import ConfigError, WorkspaceError
+from matcher.export import EXPORT_SUFFIXES, write_matches
+from matcher.index import DenseIndex
+from matcher.ingest import load_requirements, load_suppliers
+from matcher.lexical import LexicalIndex
+from matcher.normalise import (
+    Taxonomy,
+    load_taxonomy,
+    normalise_requirement,
+    normalise_supplier,
+)
+from matcher.rank import TransparentRanker, load_weights
+from matcher.retrieve import FilterMasks, Filters, HybridRetriever
+from matcher.schemas import DuplicateFirm, Match, Requirement, Supplier
+from matcher.store import Workspace
+
+log = logging.getLogger(__name__)
+
+
+class Reporter(Protocol):
+    """Progress sink: the CLI draws bars, the library stays silent."""
+
+    def stage(
+        self, name: str, total: int | None
+    ) -> AbstractContextManager[Callable[[int], None]]: ...
+
+
+class SilentReporter:
+    def stage(self, name: str, total: int | None) -> AbstractContextManager[Callable[[int], None]]:
+        return nullcontext(lambda n: None)
+
+
+@dataclass
+class MatchSummary:
+    """What one batch run did, for the CLI's summary table and for benchmarks."""
+
+    suppliers: int
+    requirements: int
+    matches: int
+    encoder: str
+    out: Path | None
+    duplicates: list[DuplicateFirm] = field(default_factory=list)
+    cache_hits: int = 0
+    cache_misses: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Engine:
+    """A supplier register made searchable: normalised profiles, dense + lexical indexes, ranker."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        encoder: Encoder | None = None,
+        cache: EmbeddingCache | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        inner = encoder or get_encoder(self.settings.embed.encoder)
+        self.encoder: Encoder = CachedEncoder(inner, cache) if cache is not None else inner
+        self.taxonomy: Taxonomy = load_taxonomy(self.settings.normalise.taxonomy)
+        self.ranker = TransparentRanker(
+            load_weights(self.settings.rank.weights), self.taxonomy, self.settings.retrieve.rrf_k
+        )
+
+    # -- build ---------------------------------------------------------------------------------
+    def build(self, suppliers: Sequence[Supplier], reporter: Reporter | None = None) -> Engine:
+        """Normalise, embed and index the register."""
+        reporter = reporter or SilentReporter()
+        if not suppliers:
+            raise ConfigError("the supplier register is empty: nothing to index")
+        self.suppliers_ = [normalise_supplier(s, self.taxonomy) for s in suppliers]
+        texts = [s.text for s in self.suppliers_]
+        self.encoder.fit(texts)
+        with reporter.stage("Embedding suppliers", len(texts)) as advance:
+            vectors = self.encoder.encode_suppliers(
+                texts, batch_size=self.settings.embed.batch_size, progress=advance
+            )
+        return self._index(vectors)
+
+    def _index(self, vectors: np.ndarray[Any, Any]) -> Engine:
+        ids = [s.supplier.supplier_id for s in self.suppliers_]
+        idx = self.settings.index
+        self.dense_ = DenseIndex(idx.exact_below, idx.hnsw_m, idx.hnsw_ef_search).build(
+            vectors, ids
+        )
+        self.lexical_ = LexicalIndex().build([s.lexical_text for s in self.suppliers_], ids)
+        self._retriever()
+        return self
+
+    def _retriever(self) -> None:
+        self.retriever_ = HybridRetriever(
+            self.dense_,
+            self.lexical_,
+            FilterMasks(self.suppliers_),
+            candidates=self.settings.retrieve.candidates,
+            rrf_k=self.settings.retrieve.rrf_k,
+        )
+
+    # -- query ---------------------------------------------------------------------------------
+    def match(
+        self, requirements: Sequence[Requirement], top_k: int = 10, reporter: Reporter | None = None
+    ) -> list[Match]:
+        """Ranked, explained suppliers for each requirement (hard filters from the requirement)."""
+        reporter = reporter or SilentReporter()
+        normalised = [normalise_requirement(r, self.taxonomy) for r in requirements]
+        with reporter.stage("Embedding requirements", len(normalised)) as advance:
+            vectors = self.encoder.encode_requirements(
+                [r.text for r in normalised],
+                batch_size=self.settings.embed.batch_size,
+                progress=advance,
+            )
+        out: list[Match] = []
+        with reporter.stage("Ranking", len(normalised)) as advance:
+            for req, vector in zip(normalised, vectors, strict=True):
+                filters = Filters.build(
+                    req.requirement.required_certifications,
+                    req.requirement.sector,
+                    [req.requirement.province] if req.requirement.province else [],
+                )
+                candidates = self.retriever_.retrieve(vector, req.lexical_text, filters, top_k)
+                out.extend(self.ranker.rank(req, self.suppliers_, candidates, top_k))
+                advance(1)
+        return out
+
+    def search(self, text: str, top_k: int = 10, filters: Filters | None = None) -> list[Match]:
+        """Free text in any language → ranked suppliers (the buyer's search box)."""
+        requirement = Requirement(requirement_id="query", buyer="query", description=text)
+        req = normalise_requirement(requirement, self.taxonomy)
+        vector = self.encoder.encode_requirements([req.text])[0]
+        candidates = self.retriever_.retrieve(vector, req.lexical_text, filters or Filters(), top_k)
+        return self.ranker.rank(req, self.suppliers_, candidates, top_k)
+
+    # -- persistence ---------------------------------------------------------------------------
+    def save(self, root: Path) -> Path:
+        """Write the index as a new atomic version under ``root``."""
+
+        def fill(folder: Path) -> None:
+            self.dense_.save(folder)
+            self.lexical_.save(folder)
+            with open(folder / "suppliers.jsonl", "w", encoding="utf-8") as handle:
+                for s in self.suppliers_:
+                    handle.write(s.supplier.model_dump_json() + "\n")
+
+        metadata = {
+            "model_id": self.encoder.model_id,
+            "encoder": self.settings.embed.encoder,
+            "dim": int(self.dense_.vectors_.shape[1]),
+            "count": len(self.suppliers_),
+            "dense_kind": self.dense_.kind,
+        }
+        return write_version(root, fill, metadata)
+
+    @classmethod
+    def load(
+        cls, root: Path, settings: Settings | None = None, cache: EmbeddingCache | None = None
+    ) -> Engine:
+        folder = current_version(root)
+        if folder is None or not folder.exists():
+            raise WorkspaceError(f"no index in {root}: run `matcher index` first")
+        manifest = read_manifest(folder)
+        settings = settings or Settings()
+        if manifest["encoder"] != settings.embed.encoder:
+            settings = settings.model_copy(deep=True)
+            settings.embed.encoder = manifest["encoder"]
+        engine = cls(settings, cache=cache)
+        if engine.encoder.model_id != manifest["model_id"]:
+            raise WorkspaceError(
+                f"index was built with {manifest['model_id']}, encoder is "
+                f"{engine.encoder.model_id}; rebuild with `matcher index`"
+            )
+        with open(folder / "suppliers.jsonl", encoding="utf-8") as handle:
+            suppliers = [Supplier.model_validate_json(line) for line in handle if line.strip()]
+        engine.suppliers_ = [normalise_supplier(s, engine.taxonomy) for s in suppliers]
+        engine.encoder.fit([s.text for s in engine.suppliers_])
+        ids = [s.supplier.supplier_id for s in engine.suppliers_]
+        idx = settings.index
+        engine.dense_ = DenseIndex.load(
+            folder,
+            ids,
+            exact_below=idx.exact_below,
+            hnsw_m=idx.hnsw_m,
+            ef_search=idx.hnsw_ef_search,
+        )
+        engine.lexical_ = LexicalIndex.load(folder, ids)
+        engine._retriever()
+        return engine
+
+
+# -- jobs the CLI runs -----------------------------------------------------------------------------
+def _check_out(out: Path) -> None:
+    if out.suffix.lower() not in EXPORT_SUFFIXES:
+        raise ConfigError(f"--out {out}: use a file ending in one of {', '.join(EXPORT_SUFFIXES)}")
+
+
+def run_match(
+    suppliers_path: Path,
+    requirements_path: Path,
+    out: Path,
+    top_k: int = 10,
+    settings: Settings | None = None,
+    reporter: Reporter | None = None,
+    cache_path: Path | None = None,
+    encoder: Encoder | None = None,
+) -> MatchSummary:
+    """Stateless batch ranking: two files in, one file of ranked, explained matches out."""
+    settings = settings or Settings()
+    _check_out(out)
+    if top_k < 1:
+        raise ConfigError(f"--top must be at least 1, got {top_k}")
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    # Both files are validated before any model is loaded or anything is written.
+    suppliers = load_suppliers(suppliers_path)
+    requirements = load_requirements(requirements_path)
+    timings["ingest"] = time.perf_counter() - start
+    cache = EmbeddingCache(cache_path or default_cache_path()) if settings.embed.cache else None
+    try:
+        t = time.perf_counter()
+        engine = Engine(settings, encoder=encoder, cache=cache).build(suppliers.records, reporter)
+        timings["index"] = time.perf_counter() - t
+        t = time.perf_counter()
+        matches = engine.match(requirements.records, top_k, reporter)
+        timings["match"] = time.perf_counter() - t
+        write_matches(matches, out)
+    finally:
+        if cache is not None:
+            cache.close()
+    timings["total"] = time.perf_counter() - start
+    enc = engine.encoder
+    return MatchSummary(
+        suppliers=len(suppliers.records),
+        requirements=len(requirements.records),
+        matches=len(matches),
+        encoder=enc.model_id,
+        out=out,
+        duplicates=suppliers.duplicates,
+        cache_hits=getattr(enc, "hits", 0),
+        cache_misses=getattr(enc, "misses", 0),
+        seconds=timings,
+    )
+
+
+def ingest_file(workspace: Path, kind: str, path: Path) -> tuple[int, int, list[DuplicateFirm]]:
+    """Validate a whole file, then upsert it into the workspace database in one transaction."""
+    if kind == "suppliers":
+        result = load_suppliers(path)
+        inserted, updated = Workspace(workspace).upsert_suppliers(result.records)
+        return inserted, updated, result.duplicates
+    if kind == "requirements":
+        reqs = load_requirements(path)
+        inserted, updated = Workspace(workspace).upsert_requirements(reqs.records)
+        return inserted, updated, []
+    raise ConfigError(f"unknown kind {kind!r}: use 'suppliers' or 'requirements'")
+
+
+def build_workspace_index(
+    workspace: Path, settings: Settings | None = None, reporter: Reporter | None = None
+) -> dict[str, Any]:
+    """Embed (re-using cached vectors) and index every registered supplier; swap atomically."""
+    settings = settings or Settings()
+    ws = Workspace(workspace)
+    suppliers = ws.suppliers()
+    if not suppliers:
+        raise WorkspaceError(
+            f"no suppliers in {workspace}: run `matcher ingest suppliers FILE` first"
+        )
+    cache = EmbeddingCache(ws.cache_path)
+    try:
+        engine = Engine(settings, cache=cache).build(suppliers, reporter)
+        folder = engine.save(ws.index_dir)
+    finally:
+        cache.close()
+    enc = engine.encoder
+    return {
+        "suppliers": len(suppliers),
+        "version": folder.name,
+        "model_id": enc.model_id,
+        "embedded": getattr(enc, "misses", 0),
+        "reused": getattr(enc, "hits", 0),
+    }
+
+
+def search_workspace(
+    workspace: Path,
+    text: str,
+    top_k: int = 10,
+    filters: Filters | None = None,
+    settings: Settings | None = None,
+) -> list[Match]:
+    ws = Workspace(workspace)
+    cache = EmbeddingCache(ws.cache_path)
+    try:
+        engine = Engine.load(ws.index_dir, settings, cache=cache)
+        return engine.search(text, top_k, filters)
+    finally:
+        cache.close()
+
+
+def run_demo(
+    out_dir: Path,
+    settings: Settings | None = None,
+    reporter: Reporter | None = None,
+    top_k: int = 10,
+) -> dict[str, Any]:
+    """The main job on the bundled sample: matches (CSV + XLSX), summary, quality on the labels."""
+    settings = settings or Settings()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = run_match(
+        SAMPLE_DIR / "suppliers.csv",
+        SAMPLE_DIR / "requirements.csv",
+        out_dir / "matches.csv",
+        top_k,
+        settings,
+        reporter,
+        cache_path=out_dir / ".cache" / "embeddings.sqlite",
+    )
+    # The same matches as a spreadsheet for organisers; re-read rather than re-ranked.
+    import pandas as pd
+
+    from matcher.export import write_table
+
+    frame = pd.read_csv(out_dir / "matches.csv", dtype=str, keep_default_na=False)
+    rows = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    write_table(rows, [str(c) for c in frame.columns], out_dir / "matches.xlsx")
+    result: dict[str, Any] = {
+        "suppliers": summary.suppliers,
+        "requirements": summary.requirements,
+        "matches": summary.matches,
+        "encoder": summary.encoder,
+        "duplicates": len(summary.duplicates),
+        "seconds": {k: round(v, 2) for k, v in summary.seconds.items()},
+        "outputs": ["matches.csv", "matches.xlsx", "summary.json"],
+    }
+    labels = SAMPLE_DIR / "labels.csv"
+    if labels.exists():
+        from matcher.evaluate import evaluate_file
+
+        result["quality"] = evaluate_file(out_dir / "matches.csv", labels, k=top_k)
+    (out_dir / "summary.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    return result

@@ -1,0 +1,191 @@
+"""Rank: features per (requirement, supplier) → a transparent weighted score → an explanation.
+
+Every feature lies in [0, 1] so that a weight reads as "how much this criterion can move the
+score". Features that are constant within one requirement (e.g. no preferred certifications) do
+not change the order, only the level.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from matcher.config import DEFAULT_WEIGHTS
+from matcher.errors import ConfigError
+from matcher.normalise import NormalisedRequirement, NormalisedSupplier, Taxonomy
+from matcher.retrieve import Candidate
+from matcher.schemas import Match
+
+FEATURES = (
+    "dense",
+    "lexical",
+    "fusion",
+    "taxonomy",
+    "certifications",
+    "criteria",
+    "tier",
+    "completeness",
+)
+FEATURE_LABELS = {
+    "dense": "semantic similarity",
+    "lexical": "keyword match",
+    "fusion": "agreement of semantic and keyword search",
+    "taxonomy": "required capabilities covered",
+    "certifications": "preferred certifications held",
+    "criteria": "programme criteria score",
+    "tier": "tier fit",
+    "completeness": "profile completeness",
+}
+_PROFILE_FIELDS = (
+    "tax_code",
+    "processes",
+    "materials",
+    "products",
+    "certifications",
+    "sector",
+    "district",
+    "employees",
+    "founded_year",
+    "customers",
+    "monthly_capacity",
+)
+
+
+def load_weights(path: Path = DEFAULT_WEIGHTS) -> dict[str, float]:
+    """Read the weights file; unknown or missing features are an error naming the valid ones."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))["weights"]
+    except (OSError, KeyError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot read ranker weights from {path}: {exc}") from None
+    unknown = set(raw) - set(FEATURES)
+    if unknown:
+        raise ConfigError(f"{path}: unknown features {sorted(unknown)}; valid: {FEATURES}")
+    return {f: float(raw.get(f, 0.0)) for f in FEATURES}
+
+
+def _minmax(values: Sequence[float]) -> list[float]:
+    low, high = min(values), max(values)
+    if high - low < 1e-9:
+        return [1.0 if high > 0 else 0.0 for _ in values]
+    return [(v - low) / (high - low) for v in values]
+
+
+class TransparentRanker:
+    """score = Σ weight_f · feature_f, with the contributions kept for the explanation."""
+
+    def __init__(self, weights: dict[str, float], taxonomy: Taxonomy, rrf_k: int = 60) -> None:
+        self.weights = weights
+        self.taxonomy = taxonomy
+        self.rrf_k = rrf_k
+
+    def features(
+        self,
+        requirement: NormalisedRequirement,
+        suppliers: Sequence[NormalisedSupplier],
+        candidates: Sequence[Candidate],
+    ) -> list[dict[str, float]]:
+        if not candidates:
+            return []
+        # Per-requirement min-max: cosine levels differ by encoder and BM25 by query length, but
+        # the spread among this requirement's candidates is what ranks them.
+        dense = _minmax([c.dense for c in candidates])
+        top_lexical = max(c.lexical for c in candidates)
+        best_fusion = 2.0 / (self.rrf_k + 1)  # first in both lists
+        wanted = {t for t in requirement.tags if not t.startswith("sector_")}
+        preferred = requirement.preferred_certifications
+        rows = []
+        for cand, dense_norm in zip(candidates, dense, strict=True):
+            s = suppliers[cand.position]
+            criteria = s.supplier.criteria_scores()
+            criteria_score = 0.8 * (sum(criteria) / (10 * len(criteria))) if criteria else 0.0
+            criteria_score += 0.1 * s.supplier.priority_product + 0.1 * s.supplier.key_product
+            tier = 0.0
+            if requirement.requirement.target_tier and s.supplier.tier:
+                tier = 1.0 - abs(requirement.requirement.target_tier - s.supplier.tier) / 2
+            filled = sum(bool(getattr(s.supplier, f)) for f in _PROFILE_FIELDS)
+            rows.append(
+                {
+                    "dense": dense_norm,
+                    "lexical": cand.lexical / top_lexical if top_lexical > 0 else 0.0,
+                    "fusion": min(1.0, cand.rrf / best_fusion),
+                    "taxonomy": len(wanted & s.tags) / len(wanted) if wanted else 0.0,
+                    "certifications": len(preferred & s.certifications) / len(preferred)
+                    if preferred
+                    else 0.0,
+                    "criteria": criteria_score,
+                    "tier": tier,
+                    "completeness": filled / len(_PROFILE_FIELDS),
+                    "cosine": cand.dense,  # raw, shown to people; not weighted
+                }
+            )
+        return rows
+
+    def rank(
+        self,
+        requirement: NormalisedRequirement,
+        suppliers: Sequence[NormalisedSupplier],
+        candidates: Sequence[Candidate],
+        top_k: int,
+    ) -> list[Match]:
+        feats = self.features(requirement, suppliers, candidates)
+        scored = []
+        for cand, f in zip(candidates, feats, strict=True):
+            score = sum(self.weights[name] * f[name] for name in FEATURES)
+            scored.append((score, cand, f))
+        scored.sort(key=lambda item: (-item[0], suppliers[item[1].position].supplier.supplier_id))
+        return [
+            self._explain(requirement, suppliers[cand.position], rank, score, f)
+            for rank, (score, cand, f) in enumerate(scored[:top_k], start=1)
+        ]
+
+    def _explain(
+        self,
+        requirement: NormalisedRequirement,
+        supplier: NormalisedSupplier,
+        rank: int,
+        score: float,
+        f: dict[str, float],
+    ) -> Match:
+        wanted = {t for t in requirement.tags if not t.startswith("sector_")}
+        matched_tags = sorted(wanted & supplier.tags) or sorted(
+            t for t in (requirement.tags & supplier.tags)
+        )
+        matched = [self.taxonomy.label(t) for t in matched_tags]
+        missing_caps = [self.taxonomy.label(t) for t in sorted(wanted - supplier.tags)]
+        required = sorted(requirement.required_certifications)
+        preferred = sorted(requirement.preferred_certifications)
+        met = [c for c in required + preferred if c in supplier.certifications]
+        missing = [c for c in preferred if c not in supplier.certifications]
+        contributions = sorted(
+            ((self.weights[n] * f[n], n) for n in FEATURES if self.weights[n] * f[n] > 0),
+            reverse=True,
+        )
+        top = [f"{FEATURE_LABELS[n]} (+{c:.2f})" for c, n in contributions[:3]]
+        parts = []
+        if matched:
+            parts.append("Matches " + ", ".join(matched))
+        if missing_caps:
+            parts.append("not stated: " + ", ".join(missing_caps))
+        if required:
+            parts.append("holds required " + ", ".join(required))
+        if met and preferred:
+            held = [c for c in preferred if c in supplier.certifications]
+            if held:
+                parts.append("holds preferred " + ", ".join(held))
+        if missing:
+            parts.append("lacks preferred " + ", ".join(missing))
+        parts.append(f"semantic similarity {f['cosine']:.2f}")
+        return Match(
+            requirement_id=requirement.requirement.requirement_id,
+            supplier_id=supplier.supplier.supplier_id,
+            rank=rank,
+            score=round(score, 6),
+            supplier_name=supplier.supplier.name,
+            matched_capabilities=matched,
+            certifications_met=met,
+            certifications_missing=missing,
+            top_features=top,
+            features={k: round(v, 6) for k, v in f.items()},
+            explanation="; ".join(parts) + ". Top factors: " + ", ".join(top) + ".",
+        )

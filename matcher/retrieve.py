@@ -1,0 +1,151 @@
+"""Retrieve: hybrid dense + lexical candidates, fused with reciprocal rank fusion, hard filters
+applied inside both searches (so k results come back whenever k suppliers qualify)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.embed import Vectors
+from matcher.index import DenseIndex, Mask
+from matcher.lexical import LexicalIndex
+from matcher.normalise import NormalisedSupplier, canonical_certifications, fold
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Hard filters: a supplier qualifies only if it passes all of them."""
+
+    required_certifications: frozenset[str] = frozenset()
+    sectors: frozenset[str] = frozenset()  # any of
+    provinces: frozenset[str] = frozenset()  # any of, compared accent-folded
+
+    @classmethod
+    def build(
+        cls,
+        certifications: Iterable[str] = (),
+        sectors: Iterable[str] = (),
+        provinces: Iterable[str] = (),
+    ) -> Filters:
+        return cls(
+            frozenset(canonical_certifications(certifications)),
+            frozenset(s.strip().upper() for s in sectors if s.strip()),
+            frozenset(fold(p) for p in provinces if p.strip()),
+        )
+
+    def is_empty(self) -> bool:
+        return not (self.required_certifications or self.sectors or self.provinces)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    position: int
+    dense: float  # cosine similarity
+    lexical: float  # raw BM25
+    dense_rank: int | None  # 1-based rank in the dense list, None if not in it
+    lexical_rank: int | None
+    rrf: float
+
+
+def rrf_scores(rankings: Sequence[Sequence[int]], k: int = 60) -> dict[int, float]:
+    """Reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009): Σ 1 / (k + rank)."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+class FilterMasks:
+    """Boolean masks per certification / sector / province, precomputed once per register."""
+
+    def __init__(self, suppliers: Sequence[NormalisedSupplier]) -> None:
+        self.n = len(suppliers)
+        self._cert: dict[str, Mask] = {}
+        self._sector: dict[str, Mask] = {}
+        self._province: dict[str, Mask] = {}
+        for pos, s in enumerate(suppliers):
+            for cert in s.certifications:
+                self._mask(self._cert, cert)[pos] = True
+            for code in s.supplier.sector:
+                self._mask(self._sector, code)[pos] = True
+            if s.supplier.province:
+                self._mask(self._province, fold(s.supplier.province))[pos] = True
+
+    def _mask(self, table: dict[str, Mask], key: str) -> Mask:
+        if key not in table:
+            table[key] = np.zeros(self.n, dtype=bool)
+        return table[key]
+
+    def allowed(self, filters: Filters) -> Mask | None:
+        """None when nothing is filtered (the searches then skip the selector)."""
+        if filters.is_empty():
+            return None
+        none = np.zeros(self.n, dtype=bool)
+        mask = np.ones(self.n, dtype=bool)
+        for cert in filters.required_certifications:
+            mask &= self._cert.get(cert, none)
+        if filters.sectors:
+            mask &= np.logical_or.reduce([self._sector.get(s, none) for s in filters.sectors])
+        if filters.provinces:
+            mask &= np.logical_or.reduce([self._province.get(p, none) for p in filters.provinces])
+        return mask
+
+
+class HybridRetriever:
+    """Dense top-N ∪ lexical top-N, fused by RRF; every candidate carries both raw scores."""
+
+    def __init__(
+        self,
+        dense: DenseIndex,
+        lexical: LexicalIndex,
+        masks: FilterMasks,
+        candidates: int = 100,
+        rrf_k: int = 60,
+    ) -> None:
+        self.dense = dense
+        self.lexical = lexical
+        self.masks = masks
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+
+    def retrieve(
+        self, query_vector: Vectors, query_text: str, filters: Filters, k: int
+    ) -> list[Candidate]:
+        """At least min(k, qualifying suppliers) candidates, best fused first."""
+        allowed = self.masks.allowed(filters)
+        depth = max(k, self.candidates)
+        _, dense_pos = self.dense.search(query_vector.reshape(1, -1), depth, allowed)
+        dense_list = [int(p) for p in dense_pos[0] if p >= 0]
+        lexical_all = self.lexical.scores(query_text)
+        if allowed is not None:
+            lexical_all = np.where(allowed, lexical_all, 0.0)
+        lexical_list = _top_positive(lexical_all, depth)
+        fused = rrf_scores([dense_list, lexical_list], k=self.rrf_k)
+        dense_rank = {p: r for r, p in enumerate(dense_list, start=1)}
+        lexical_rank = {p: r for r, p in enumerate(lexical_list, start=1)}
+        positions = np.fromiter(fused, dtype=np.int64, count=len(fused))
+        cosines = self.dense.vectors_[positions] @ query_vector.reshape(-1)
+        out = [
+            Candidate(
+                position=int(p),
+                dense=float(c),
+                lexical=float(lexical_all[p]),
+                dense_rank=dense_rank.get(int(p)),
+                lexical_rank=lexical_rank.get(int(p)),
+                rrf=fused[int(p)],
+            )
+            for p, c in zip(positions, cosines, strict=True)
+        ]
+        out.sort(key=lambda c: (-c.rrf, c.position))
+        return out
+
+
+def _top_positive(scores: npt.NDArray[np.floating], k: int) -> list[int]:
+    candidates = np.flatnonzero(scores > 0)
+    if len(candidates) > k:
+        candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
+    return [int(p) for p in candidates[np.argsort(-scores[candidates], kind="stable")]]

@@ -1,0 +1,194 @@
+"""The types that flow between stages: Supplier, Requirement, Match and friends."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+SECTOR_CODES = ("I", "II", "III", "IV", "V", "VI")
+CRITERIA_COLUMNS = tuple(f"criteria_{i}" for i in range(1, 8))
+_LIST_SPLIT = re.compile(r"\s*[;|\n]\s*")
+
+
+def _split_list(value: object) -> object:
+    """Cells hold lists as 'a; b; c' (semicolon, pipe or newline); JSON may give a real list."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in _LIST_SPLIT.split(value.strip()) if part]
+    return value
+
+
+def _empty_to_none(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _to_bool(value: object) -> object:
+    if isinstance(value, str):
+        folded = value.strip().lower()
+        if folded in {"", "0", "no", "false", "không", "khong", "n"}:
+            return False
+        if folded in {"1", "yes", "true", "có", "co", "y", "x"}:
+            return True
+    return value
+
+
+StrList = Annotated[list[str], BeforeValidator(_split_list)]
+OptStr = Annotated[str | None, BeforeValidator(_empty_to_none)]
+Flag = Annotated[bool, BeforeValidator(_to_bool)]
+Score0to10 = Annotated[Annotated[float, Field(ge=0, le=10)] | None, BeforeValidator(_empty_to_none)]
+
+# Bounds go on the inner int: a bound on "int | None" would be applied to None too.
+NonNegInt = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_empty_to_none)]
+Year = Annotated[Annotated[int, Field(ge=1900, le=2100)] | None, BeforeValidator(_empty_to_none)]
+Tier = Annotated[Annotated[int, Field(ge=1, le=3)] | None, BeforeValidator(_empty_to_none)]
+
+
+def _check_sectors(values: list[str]) -> list[str]:
+    out = []
+    for raw in values:
+        code = raw.strip().upper()
+        if code not in SECTOR_CODES:
+            raise ValueError(f"sector {raw!r} is not one of {', '.join(SECTOR_CODES)}")
+        out.append(code)
+    return out
+
+
+class _Record(BaseModel):
+    # coerce_numbers_to_str: spreadsheets hand ids and codes over as numbers.
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", coerce_numbers_to_str=True)
+
+
+class Supplier(_Record):
+    """A supplier firm's capability profile as registered (raw, before normalisation)."""
+
+    supplier_id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    name_en: OptStr = None
+    tax_code: OptStr = None
+    processes: StrList = []
+    materials: StrList = []
+    products: StrList = []
+    certifications: StrList = []
+    sector: StrList = []
+    province: OptStr = None
+    district: OptStr = None
+    industrial_park: OptStr = None
+    ownership: Annotated[
+        Literal["domestic", "fdi", "jv"] | None, BeforeValidator(_empty_to_none)
+    ] = None
+    employees: NonNegInt = None
+    founded_year: Year = None
+    tier: Tier = None
+    customers: StrList = []
+    monthly_capacity: OptStr = None
+    languages: StrList = []
+    contact_name: OptStr = None
+    contact_email: OptStr = None
+    contact_phone: OptStr = None
+    criteria_1: Score0to10 = None
+    criteria_2: Score0to10 = None
+    criteria_3: Score0to10 = None
+    criteria_4: Score0to10 = None
+    criteria_5: Score0to10 = None
+    criteria_6: Score0to10 = None
+    criteria_7: Score0to10 = None
+    priority_product: Flag = False
+    key_product: Flag = False
+
+    @field_validator("tax_code", mode="before")
+    @classmethod
+    def _tax_code_number(cls, value: object) -> object:
+        # Excel stores 0101234567 as the number 101234567: put the lost leading zero back.
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value).zfill(10)
+        return value
+
+    @field_validator("tax_code")
+    @classmethod
+    def _tax_code(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        match = re.fullmatch(r"(\d{10})(?:-?(\d{3}))?", re.sub(r"[\s.]", "", value))
+        if match is None:
+            raise ValueError(f"tax code {value!r} must be 10 digits, or 13 as '0101234567-001'")
+        head, branch = match.groups()
+        return head if branch is None else f"{head}-{branch}"
+
+    @field_validator("sector")
+    @classmethod
+    def _sector(cls, values: list[str]) -> list[str]:
+        return _check_sectors(values)
+
+    @field_validator("ownership", mode="before")
+    @classmethod
+    def _ownership(cls, value: object) -> object:
+        if isinstance(value, str):
+            aliases = {
+                "trong nước": "domestic",
+                "trong nuoc": "domestic",
+                "fdi": "fdi",
+                "nước ngoài": "fdi",
+                "liên doanh": "jv",
+                "joint venture": "jv",
+            }
+            return aliases.get(value.strip().lower(), value.strip().lower())
+        return value
+
+    def criteria_scores(self) -> list[float]:
+        """The programme's 7 general criteria scores that are present."""
+        return [v for c in CRITERIA_COLUMNS if (v := getattr(self, c)) is not None]
+
+
+class Requirement(_Record):
+    """A buyer's requirement (what an assembler wants to source)."""
+
+    requirement_id: str = Field(min_length=1)
+    buyer: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    title: OptStr = None
+    buyer_id: OptStr = None
+    required_certifications: StrList = []
+    preferred_certifications: StrList = []
+    sector: StrList = []
+    province: OptStr = None
+    processes: StrList = []
+    materials: StrList = []
+    quantity: OptStr = None
+    target_tier: Tier = None
+    language: OptStr = None
+
+    @field_validator("sector")
+    @classmethod
+    def _sector(cls, values: list[str]) -> list[str]:
+        return _check_sectors(values)
+
+
+class DuplicateFirm(BaseModel):
+    """Two rows that look like the same firm under different ids."""
+
+    supplier_ids: tuple[str, str]
+    rows: tuple[int, int]
+    reason: Literal["tax_code", "name"]
+    value: str
+
+
+class Match(BaseModel):
+    """One ranked proposal: a supplier for a requirement, with its score and reasons."""
+
+    requirement_id: str
+    supplier_id: str
+    rank: int
+    score: float
+    supplier_name: str = ""
+    matched_capabilities: list[str] = []
+    certifications_met: list[str] = []
+    certifications_missing: list[str] = []
+    top_features: list[str] = []
+    features: dict[str, float] = {}
+    explanation: str = ""

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from matcher.cli import app
+from matcher.export import MATCH_COLUMNS, safe_cell
+from tests.conftest import DATA, write
+
+runner = CliRunner()
+CONTRACT = ["requirement_id", "supplier_id", "rank", "score"]
+
+
+def _match(
+    tmp_path: Path,
+    out: str,
+    *extra: str,
+    suppliers: Path | None = None,
+    requirements: Path | None = None,
+):  # type: ignore[no-untyped-def]
+    return runner.invoke(
+        app,
+        [
+            "match",
+            "--suppliers",
+            str(suppliers or DATA / "suppliers_3.csv"),
+            "--requirements",
+            str(requirements or DATA / "requirements_3.csv"),
+            "--top",
+            "2",
+            "--out",
+            str(tmp_path / out),
+            "--encoder",
+            "hashing",
+            "--quiet",
+            *extra,
+        ],
+    )
+
+
+@pytest.mark.parametrize("name", ["m.csv", "m.xlsx", "m.jsonl"])
+def test_match_writes_the_contract_in_every_format(tmp_path: Path, name: str) -> None:
+    result = _match(tmp_path, name)
+    assert result.exit_code == 0, result.output
+    path = tmp_path / name
+    if name.endswith(".csv"):
+        with open(path, encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        header = list(rows[0])
+    elif name.endswith(".xlsx"):
+        sheet = load_workbook(path).active
+        values = list(sheet.iter_rows(values_only=True))
+        header = list(values[0])
+        rows = [dict(zip(header, v, strict=True)) for v in values[1:]]
+    else:
+        rows = [json.loads(line) for line in path.read_text().splitlines()]
+        header = list(rows[0])
+    assert header[:4] == CONTRACT and header == list(MATCH_COLUMNS)
+    assert len(rows) == 6
+    for req in ("R1", "R2", "R3"):
+        ranks = [int(r["rank"]) for r in rows if r["requirement_id"] == req]
+        assert ranks == [1, 2]
+    assert all(r["explanation"] for r in rows)
+    assert [float(r["score"]) for r in rows[:2]] == sorted(
+        (float(r["score"]) for r in rows[:2]), reverse=True
+    )
+
+
+def test_malformed_file_exits_nonzero_names_everything_writes_nothing(tmp_path: Path) -> None:
+    bad = write(
+        tmp_path / "bad.csv",
+        "supplier_id,name,description\nS1,A,dập\nS2,B,\nS1,C,ép\n",
+    )
+    result = _match(tmp_path, "m.csv", suppliers=bad)
+    assert result.exit_code == 1
+    assert "bad.csv, row 3, column 'description': must not be empty" in result.output
+    assert "bad.csv, row 4, column 'supplier_id': duplicate id 'S1'" in result.output
+    assert not (tmp_path / "m.csv").exists()
+
+
+def test_missing_column_and_wrong_encoding_write_nothing(tmp_path: Path) -> None:
+    no_buyer = write(tmp_path / "r.csv", "requirement_id,description\nR1,x\n")
+    result = _match(tmp_path, "m.csv", requirements=no_buyer)
+    assert result.exit_code == 1 and "column 'buyer': required column missing" in result.output
+    latin = write(
+        tmp_path / "s.csv", "supplier_id,name,description\nS1,Công ty,Đúc\n", encoding="cp1258"
+    )
+    result = _match(tmp_path, "m.csv", suppliers=latin)
+    assert result.exit_code == 1 and "s.csv, row 2: not valid UTF-8" in result.output
+    assert not (tmp_path / "m.csv").exists()
+
+
+def test_unknown_output_type_fails_before_work(tmp_path: Path) -> None:
+    result = _match(tmp_path, "m.parquet")
+    assert (
+        result.exit_code == 1 and "use a file ending in one of .csv, .xlsx, .jsonl" in result.output
+    )
+
+
+def test_formula_cells_are_escaped(tmp_path: Path) -> None:
+    evil = write(
+        tmp_path / "s.csv", 'supplier_id,name,description\nS1,"=HYPERLINK(""x"")",Dập kim loại\n'
+    )
+    result = _match(tmp_path, "m.csv", suppliers=evil)
+    assert result.exit_code == 0, result.output
+    assert "'=HYPERLINK" in (tmp_path / "m.csv").read_text()
+    assert safe_cell("+1") == "'+1" and safe_cell(0.5) == 0.5
+
+
+def test_workspace_ingest_index_search(tmp_path: Path) -> None:
+    ws = str(tmp_path / "ws")
+    result = runner.invoke(app, ["ingest", "suppliers", str(DATA / "suppliers_3.csv"), "-w", ws])
+    assert result.exit_code == 0 and "3 added" in result.output
+    result = runner.invoke(
+        app, ["ingest", "requirements", str(DATA / "requirements_3.csv"), "-w", ws]
+    )
+    assert result.exit_code == 0 and "3 added" in result.output
+    result = runner.invoke(app, ["search", "stamping", "-w", ws])
+    assert result.exit_code == 1 and "run `matcher index` first" in result.output
+    result = runner.invoke(app, ["index", "-w", ws, "--encoder", "hashing"])
+    assert result.exit_code == 0, result.output
+    assert "3 embedded, 0 reused" in result.output
+    result = runner.invoke(app, ["search", "ép phun nhựa", "--top", "1", "--json", "-w", ws])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.splitlines()[-1])["supplier_id"] == "S2"
+    # Re-ingesting the same file changes nothing; re-indexing re-uses every vector.
+    result = runner.invoke(app, ["ingest", "suppliers", str(DATA / "suppliers_3.csv"), "-w", ws])
+    assert "0 added, 0 updated" in result.output
+    result = runner.invoke(app, ["index", "-w", ws, "--encoder", "hashing"])
+    assert "0 embedded, 3 reused" in result.output
+
+
+def test_ingest_rejects_bad_file_whole(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    bad = write(tmp_path / "s.csv", "supplier_id,name,description\nS1,A,ok\nS2,B,\n")
+    result = runner.invoke(app, ["ingest", "suppliers", str(bad), "-w", str(ws)])
+    assert result.exit_code == 1
+    from matcher.store import Workspace
+
+    assert Workspace(ws).suppliers() == []
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    for command in (
+        ["match"],
+        ["demo"],
+        ["ingest", "suppliers"],
+        ["ingest", "requirements"],
+        ["index"],
+        ["search"],
+    ):
+        result = runner.invoke(app, [*command, "--help"])
+        assert result.exit_code == 0
+        assert "Example:" in result.output, command
+
+
+def test_console_entry_point(tmp_path: Path) -> None:
+    out = tmp_path / "m.csv"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "matcher",
+            "match",
+            "--suppliers",
+            str(DATA / "suppliers_3.csv"),
+            "--requirements",
+            str(DATA / "requirements_3.csv"),
+            "--out",
+            str(out),
+            "--encoder",
+            "hashing",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Wrote 9 matches" in proc.stderr.replace("\n", " ")
+    assert "DEBUG" not in proc.stderr

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from matcher.errors import InputDataError
+from matcher.ingest import load_requirements, load_suppliers
+from tests.conftest import DATA, write
+
+VI_HEADERS = "mã doanh nghiệp,Tên doanh nghiệp,Mã số thuế,Mô tả năng lực,Chứng chỉ,Ngành\n"
+
+
+def test_minimal_csv_contract() -> None:
+    result = load_suppliers(DATA / "suppliers_3.csv")
+    assert [s.supplier_id for s in result.records] == ["S1", "S2", "S3"]
+    assert result.rows == [2, 3, 4]
+    reqs = load_requirements(DATA / "requirements_3.csv")
+    assert [r.buyer for r in reqs.records] == ["Honda Vietnam", "Canon Vietnam", "Pou Chen"]
+
+
+def test_vietnamese_headers_and_bom(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "ncc.csv",
+        "\ufeff"
+        + VI_HEADERS
+        + 'S1,Công ty TNHH Cơ khí A,0101234567,Dập kim loại tấm,"ISO 9001:2015; IATF16949",IV;V\n',
+    )
+    (supplier,) = load_suppliers(path).records
+    assert supplier.name == "Công ty TNHH Cơ khí A"
+    assert supplier.tax_code == "0101234567"
+    assert supplier.certifications == ["ISO 9001:2015", "IATF16949"]
+    assert supplier.sector == ["IV", "V"]
+
+
+def test_headers_without_diacritics_are_recognised(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.csv", "ma doanh nghiep,ten doanh nghiep,mo ta nang luc\nS1,A,x\n")
+    assert load_suppliers(path).records[0].description == "x"
+
+
+def test_nfc_normalisation(tmp_path: Path) -> None:
+    decomposed = "Cơ khí".encode().decode()  # composed in source; build NFD below
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", decomposed)
+    path = write(tmp_path / "s.csv", f"supplier_id,name,description\nS1,{nfd},{nfd}\n")
+    assert load_suppliers(path).records[0].name == unicodedata.normalize("NFC", nfd)
+
+
+def test_wrong_encoding_names_file_and_row(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "cp1258.csv",
+        "supplier_id,name,description\nS1,ok,ok\nS2,Công ty,Đúc\n",
+        encoding="cp1258",
+    )
+    with pytest.raises(InputDataError) as err:
+        load_suppliers(path)
+    (problem,) = err.value.problems
+    assert problem.file == str(path)
+    assert problem.row == 3
+    assert "UTF-8" in problem.message
+
+
+def test_every_problem_reported_at_once(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "bad.csv",
+        "supplier_id,name,description,tax_code,employees\n"
+        "S1,A,,0101234567,10\n"  # empty description
+        "S2,B,ok,12345,10\n"  # bad tax code
+        "S3,C,ok,0101234568,many\n"  # employees not a number
+        "S1,D,ok,,\n",  # duplicate id
+    )
+    with pytest.raises(InputDataError) as err:
+        load_suppliers(path)
+    found = {(p.row, p.column) for p in err.value.problems}
+    assert found == {(2, "description"), (3, "tax_code"), (4, "employees"), (5, "supplier_id")}
+    text = str(err.value)
+    assert "bad.csv, row 2, column 'description': must not be empty" in text
+    assert "duplicate id 'S1' (first on row 2)" in text
+
+
+def test_missing_required_column(tmp_path: Path) -> None:
+    path = write(tmp_path / "r.csv", "requirement_id,description\nR1,x\n")
+    with pytest.raises(InputDataError) as err:
+        load_requirements(path)
+    (problem,) = err.value.problems
+    assert (problem.row, problem.column) == (1, "buyer")
+    assert "required column missing" in problem.message
+
+
+def test_two_headers_for_one_field_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.csv", "supplier_id,name,tên doanh nghiệp,description\nS1,a,b,c\n")
+    with pytest.raises(InputDataError, match="keep one of the two columns"):
+        load_suppliers(path)
+
+
+def test_xlsx_numbers_and_lost_leading_zero(tmp_path: Path) -> None:
+    book = Workbook()
+    ws = book.active
+    ws.append(
+        ["Mã doanh nghiệp", "Tên doanh nghiệp", "Mã số thuế", "Mô tả năng lực", "Năm thành lập"]
+    )
+    ws.append([101, "Công ty CP Đúc Việt", 101234567, "Đúc áp lực nhôm ADC12", 2008.0])
+    ws.append([None, None, None, None, None])  # blank rows are skipped
+    book.save(tmp_path / "s.xlsx")
+    (s,) = load_suppliers(tmp_path / "s.xlsx").records
+    assert (s.supplier_id, s.tax_code, s.founded_year) == ("101", "0101234567", 2008)
+
+
+def test_xlsx_error_rows_are_sheet_rows(tmp_path: Path) -> None:
+    book = Workbook()
+    ws = book.active
+    ws.append(["supplier_id", "name", "description"])
+    ws.append(["S1", "A", "ok"])
+    ws.append(["S2", "B", None])
+    book.save(tmp_path / "s.xlsx")
+    with pytest.raises(InputDataError) as err:
+        load_suppliers(tmp_path / "s.xlsx")
+    assert [(p.row, p.column) for p in err.value.problems] == [(3, "description")]
+
+
+def test_json_and_jsonl(tmp_path: Path) -> None:
+    rows = [
+        {
+            "requirement_id": "R1",
+            "buyer": "Canon",
+            "description": "PCB assembly",
+            "required_certifications": ["ISO 9001"],
+        }
+    ]
+    (tmp_path / "r.json").write_text(json.dumps(rows))
+    (tmp_path / "r.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    for name in ("r.json", "r.jsonl"):
+        (req,) = load_requirements(tmp_path / name).records
+        assert req.required_certifications == ["ISO 9001"]
+    (tmp_path / "bad.jsonl").write_text('{"requirement_id": "R1"\n')
+    with pytest.raises(InputDataError, match="row 1: invalid JSON"):
+        load_requirements(tmp_path / "bad.jsonl")
+
+
+def test_unsupported_suffix_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputDataError, match=r"unsupported file type \.txt"):
+        load_suppliers(tmp_path / "s.txt")
+    with pytest.raises(InputDataError, match="file not found"):
+        load_suppliers(tmp_path / "nope.csv")
+
+
+def test_duplicate_firms_by_tax_code_and_folded_name(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "s.csv",
+        "supplier_id,name,tax_code,description\n"
+        "S1,Công ty TNHH Cơ khí Hòa Bình,0101234567,a\n"
+        "S2,Hoa Binh Mechanical,0101234567,b\n"
+        "S3,CTCP Nhựa Sao Mai,,c\n"
+        "S4,Nhua Sao Mai JSC,,d\n"
+        "S5,Công ty TNHH MTV Nhựa Sao Mai,,e\n"
+        "S6,Điện tử Sao Mai,,f\n",
+    )
+    result = load_suppliers(path)
+    pairs = {(d.supplier_ids, d.reason) for d in result.duplicates}
+    assert pairs == {(("S1", "S2"), "tax_code"), (("S3", "S4"), "name"), (("S3", "S5"), "name")}

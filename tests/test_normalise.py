@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import pytest
+
+from matcher.normalise import (
+    canonical_certification,
+    canonical_certifications,
+    firm_name_key,
+    fold,
+    load_taxonomy,
+    nfc,
+    normalise_requirement,
+    normalise_supplier,
+)
+from matcher.schemas import Requirement, Supplier
+
+
+def test_fold_and_nfc() -> None:
+    assert fold("Đúc áp lực  NHÔM") == "duc ap luc nhom"
+    assert nfc("Co\u0302ng  ty") == "Công ty"
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("iso9001:2015", "ISO 9001"),
+        ("ISO-14001:2015", "ISO 14001"),
+        ("IATF16949", "IATF 16949"),
+        ("ISO/TS 16949:2009", "IATF 16949"),
+        ("Eco Partner Samsung", "Samsung Eco-Partner"),
+        ("chứng nhận QC080000", "QC 080000"),
+        ("OHSAS 18001", "ISO 45001"),
+        ("rohs", "RoHS"),
+        ("VietGAP", "VIETGAP"),
+    ],
+)
+def test_canonical_certification(raw: str, canonical: str) -> None:
+    assert canonical_certification(raw) == canonical
+
+
+def test_canonical_certifications_dedup_keeps_order() -> None:
+    assert canonical_certifications(["iso 9001", "ISO9001:2015", " ", "IATF 16949"]) == [
+        "ISO 9001",
+        "IATF 16949",
+    ]
+
+
+def test_firm_name_key_folds_company_words() -> None:
+    assert firm_name_key("Công ty TNHH MTV Cơ khí Hà Nội") == "co khi ha noi"
+    assert firm_name_key("CTCP Cơ Khí Hà Nội") == "co khi ha noi"
+    assert firm_name_key("Co Khi Ha Noi JSC") == "co khi ha noi"
+
+
+def test_vietnamese_and_english_terms_share_a_tag() -> None:
+    taxonomy = load_taxonomy()
+    vi = set(taxonomy.tag("Chuyên dập liên hoàn và ép phun nhựa"))
+    en = set(taxonomy.tag("progressive-die stamping and plastic injection molding"))
+    assert {"metal_stamping", "injection_moulding"} <= vi
+    assert {"metal_stamping", "injection_moulding"} <= en
+    unaccented = set(taxonomy.tag("dap lien hoan"))
+    assert "metal_stamping" in unaccented
+
+
+def test_tagging_respects_word_boundaries() -> None:
+    taxonomy = load_taxonomy()
+    # "mạ" (plating) must not fire inside other words such as "mạch" (circuit).
+    assert "electroplating" not in taxonomy.tag("bản mạch in")
+
+
+def test_normalised_profiles_carry_tags_certs_and_expansion() -> None:
+    taxonomy = load_taxonomy()
+    s = normalise_supplier(
+        Supplier(
+            supplier_id="S1",
+            name="A",
+            description="Đúc áp lực nhôm ADC12",
+            certifications=["iso9001"],
+            sector=["V"],
+        ),
+        taxonomy,
+    )
+    assert s.certifications == {"ISO 9001"}
+    assert "die_casting" in s.tags and "sector_V" in s.tags
+    assert taxonomy.entries["die_casting"].label_en.lower() in s.lexical_text.lower()
+    r = normalise_requirement(
+        Requirement(
+            requirement_id="R1",
+            buyer="B",
+            description="HPDC aluminium housings",
+            required_certifications=["IATF16949"],
+        ),
+        taxonomy,
+    )
+    assert r.required_certifications == {"IATF 16949"}
+    assert "die_casting" in r.tags

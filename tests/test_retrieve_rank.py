@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.config import Settings
+from matcher.errors import ConfigError
+from matcher.pipeline import Engine
+from matcher.rank import FEATURES, load_weights
+from matcher.retrieve import Filters, rrf_scores
+from matcher.schemas import Requirement, Supplier
+
+
+def test_rrf_worked_by_hand() -> None:
+    fused = rrf_scores([[1, 2, 3], [3, 1]], k=60)
+    assert fused[1] == pytest.approx(1 / 61 + 1 / 62)
+    assert fused[2] == pytest.approx(1 / 62)
+    assert fused[3] == pytest.approx(1 / 63 + 1 / 61)
+    assert sorted(fused, key=lambda d: -fused[d]) == [1, 3, 2]
+
+
+def test_weights_file_errors(tmp_path: Path) -> None:
+    assert set(load_weights()) == set(FEATURES)
+    bad = tmp_path / "w.json"
+    bad.write_text(json.dumps({"weights": {"dense": 1, "magic": 2}}))
+    with pytest.raises(ConfigError, match="unknown features \\['magic'\\]"):
+        load_weights(bad)
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_weights(tmp_path / "missing.json")
+
+
+SUPPLIERS = [
+    Supplier(
+        supplier_id="S1",
+        name="Cơ khí A",
+        description="Dập kim loại tấm, dập liên hoàn",
+        certifications=["ISO 9001"],
+        sector=["V"],
+        province="Hà Nội",
+    ),
+    Supplier(
+        supplier_id="S2",
+        name="Cơ khí B",
+        description="Dập kim loại, chấn uốn",
+        certifications=["ISO 9001", "IATF 16949"],
+        sector=["IV"],
+        province="Bắc Ninh",
+    ),
+    Supplier(
+        supplier_id="S3",
+        name="Nhựa C",
+        description="Ép phun nhựa ABS",
+        certifications=["iso14001"],
+        sector=["III"],
+        province="Hà Nội",
+    ),
+    Supplier(supplier_id="S4", name="Dệt D", description="Dệt nhuộm vải cotton", sector=["I"]),
+]
+
+
+@pytest.fixture
+def engine(hashing_settings: Settings) -> Engine:
+    return Engine(hashing_settings).build(SUPPLIERS)
+
+
+def test_hard_filters_inside_search(engine: Engine) -> None:
+    def ids(filters: Filters, k: int = 10) -> list[str]:
+        return [m.supplier_id for m in engine.search("metal stamping dập", k, filters)]
+
+    assert ids(Filters.build(certifications=["IATF16949"])) == ["S2"]
+    assert set(ids(Filters.build(provinces=["ha noi"]))) == {"S1", "S3"}
+    assert set(ids(Filters.build(sectors=["iv", "v"]))) == {"S1", "S2"}
+    assert ids(Filters.build(certifications=["ISO 45001"])) == []
+    # k results whenever k qualify, even when the text matches none of them lexically.
+    assert len(ids(Filters.build(certifications=["ISO 9001"]), k=2)) == 2
+
+
+def test_explanations_name_capabilities_and_certificates(engine: Engine) -> None:
+    req = Requirement(
+        requirement_id="R1",
+        buyer="Honda",
+        description="Progressive die stamping",
+        required_certifications=["ISO 9001"],
+        preferred_certifications=["IATF 16949"],
+    )
+    matches = engine.match([req], top_k=2)
+    assert [m.rank for m in matches] == [1, 2]
+    assert {m.supplier_id for m in matches} == {"S1", "S2"}
+    by_id = {m.supplier_id: m for m in matches}
+    assert "Metal stamping" in by_id["S1"].matched_capabilities
+    assert by_id["S1"].certifications_missing == ["IATF 16949"]
+    assert by_id["S2"].certifications_met == ["ISO 9001", "IATF 16949"]
+    assert by_id["S2"].score > by_id["S1"].score  # holds the preferred certificate
+    assert "lacks preferred IATF 16949" in by_id["S1"].explanation
+    assert "Top factors:" in by_id["S1"].explanation
+
+
+def test_score_is_the_weighted_sum_of_features(engine: Engine) -> None:
+    (m,) = engine.search("ép phun nhựa", 1)
+    weights = engine.ranker.weights
+    assert m.score == pytest.approx(sum(weights[f] * m.features[f] for f in FEATURES), abs=1e-5)
+    assert all(0.0 <= m.features[f] <= 1.0 for f in FEATURES)
+    assert np.isfinite(m.score)
