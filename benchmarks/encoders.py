@@ -17,19 +17,23 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from matcher.config import SAMPLE_DIR, Settings  # noqa: E402
-from matcher.embed import Encoder, get_encoder  # noqa: E402
-from matcher.ingest import load_requirements, load_suppliers  # noqa: E402
-from matcher.normalise import load_taxonomy, normalise_requirement, normalise_supplier  # noqa: E402
-from matcher.pipeline import run_match  # noqa: E402
+from matcher.config import SAMPLE_DIR, Settings
+from matcher.embed import Encoder, get_encoder
+from matcher.ingest import load_requirements, load_suppliers
+from matcher.normalise import load_taxonomy, normalise_requirement, normalise_supplier
+from matcher.pipeline import run_match
 
 
 def sample_texts(n: int) -> tuple[list[str], list[str]]:
     taxonomy = load_taxonomy()
-    suppliers = [normalise_supplier(s, taxonomy).text
-                 for s in load_suppliers(SAMPLE_DIR / "suppliers.csv").records]
-    queries = [normalise_requirement(r, taxonomy).text
-               for r in load_requirements(SAMPLE_DIR / "requirements.csv").records]
+    suppliers = [
+        normalise_supplier(s, taxonomy).text
+        for s in load_suppliers(SAMPLE_DIR / "suppliers.csv").records
+    ]
+    queries = [
+        normalise_requirement(r, taxonomy).text
+        for r in load_requirements(SAMPLE_DIR / "requirements.csv").records
+    ]
     profiles = (suppliers * (n // len(suppliers) + 1))[:n]
     return profiles, queries
 
@@ -63,8 +67,10 @@ def main() -> None:
 
     profiles, queries = sample_texts(args.n)
     words = statistics.median(len(t.split()) for t in profiles)
-    print(f"{len(profiles)} sample profiles (median {words:.0f} words), {len(queries)} queries, "
-          f"{os.cpu_count()} CPUs\n")
+    print(
+        f"{len(profiles)} sample profiles (median {words:.0f} words), {len(queries)} queries, "
+        f"{os.cpu_count()} CPUs\n"
+    )
     rows = []
     for name in args.encoders.split(","):
         encoder = get_encoder(name)
@@ -74,7 +80,9 @@ def main() -> None:
         p50, p99 = latency_ms(encoder, queries)
         rows.append((name, encoder.model_id, rate, p50, p99))
     base = rows[0][2]
-    print(f"| encoder | model | profiles/s (median) | × {rows[0][0]} | query p50 ms | query p99 ms |")
+    print(
+        f"| encoder | model | profiles/s (median) | × {rows[0][0]} | query p50 ms | query p99 ms |"
+    )
     print("|---|---|---:|---:|---:|---:|")
     for name, model_id, rate, p50, p99 in rows:
         print(f"| {name} | {model_id} | {rate:.1f} | {rate / base:.2f} | {p50:.1f} | {p99:.1f} |")
@@ -87,11 +95,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache.sqlite"
         for label in ("cold cache", "warm cache"):
-            summary = run_match(SAMPLE_DIR / "suppliers.csv", SAMPLE_DIR / "requirements.csv",
-                                Path(tmp) / "m.csv", 10, Settings(), cache_path=cache)
+            summary = run_match(
+                SAMPLE_DIR / "suppliers.csv",
+                SAMPLE_DIR / "requirements.csv",
+                Path(tmp) / "m.csv",
+                10,
+                Settings(),
+                cache_path=cache,
+            )
             s = summary.seconds
-            print(f"| {label} ({summary.encoder}) | {s['total']:.1f} | {s['ingest']:.2f} | "
-                  f"{s['index']:.1f} | {s['match']:.1f} |")
+            print(
+                f"| {label} ({summary.encoder}) | {s['total']:.1f} | {s['ingest']:.2f} | "
+                f"{s['index']:.1f} | {s['match']:.1f} |"
+            )
 
 
 if __name__ == "__main__":

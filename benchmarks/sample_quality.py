@@ -16,12 +16,12 @@ import time
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from matcher.config import SAMPLE_DIR, Settings  # noqa: E402
-from matcher.embed import EmbeddingCache, default_cache_path  # noqa: E402
-from matcher.evaluate import evaluate, read_labels  # noqa: E402
-from matcher.ingest import load_requirements, load_suppliers  # noqa: E402
-from matcher.pipeline import Engine  # noqa: E402
-from matcher.rank import FEATURES  # noqa: E402
+from matcher.config import SAMPLE_DIR, Settings
+from matcher.embed import EmbeddingCache, default_cache_path
+from matcher.evaluate import evaluate, read_labels
+from matcher.ingest import load_requirements, load_suppliers
+from matcher.pipeline import Engine
+from matcher.rank import FEATURES
 
 SIGNALS = {
     "dense only": {"dense": 1.0},
@@ -56,8 +56,10 @@ def main() -> None:
                 run.setdefault(m.requirement_id, {})[m.supplier_id] = m.score
             seconds = time.perf_counter() - start
             r = evaluate(qrels, run, 10)
-            print(f"| {name} | {label} | {r['recall@10']:.3f} | {r['mrr@10']:.3f} | "
-                  f"{r['ndcg@10']:.3f} | {seconds:.1f} |")
+            print(
+                f"| {name} | {label} | {r['recall@10']:.3f} | {r['mrr@10']:.3f} | "
+                f"{r['ndcg@10']:.3f} | {seconds:.1f} |"
+            )
 
 
 if __name__ == "__main__":

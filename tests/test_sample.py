@@ -21,16 +21,18 @@ def test_sample_register_is_realistic_and_clean() -> None:
     assert len(requirements.records) >= 60
     assert len({r.buyer for r in requirements.records}) >= 15
     assert suppliers.duplicates == []
-    vietnamese = sum(any(ch in s.description for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệ")
-                     for s in suppliers.records)
+    vietnamese = sum(
+        any(ch in s.description for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệ") for s in suppliers.records
+    )
     assert 0.4 < vietnamese / len(suppliers.records) < 0.95  # bilingual, mostly Vietnamese
 
 
 def test_labels_point_at_real_records() -> None:
     qrels = read_labels(SAMPLE / "labels.csv")
     supplier_ids = {s.supplier_id for s in load_suppliers(SAMPLE / "suppliers.csv").records}
-    requirement_ids = {r.requirement_id
-                       for r in load_requirements(SAMPLE / "requirements.csv").records}
+    requirement_ids = {
+        r.requirement_id for r in load_requirements(SAMPLE / "requirements.csv").records
+    }
     assert len(qrels) >= 60
     assert set(qrels) <= requirement_ids
     for judged in qrels.values():
