@@ -157,6 +157,8 @@ def match(
             suppliers, requirements, out, top, _settings(encoder), RichReporter(not quiet)
         )
     _report_duplicates(summary.duplicates)
+    for requirement_id, why in summary.unmatched.items():
+        err_console.print(f"[yellow]warning:[/yellow] {requirement_id}: {why}", highlight=False)
     err_console.print(
         f"Wrote {summary.matches} matches for {summary.requirements} requirements over "
         f"{summary.suppliers} suppliers to {out} in {summary.seconds['total']:.1f}s "

@@ -33,6 +33,11 @@ class IndexSettings(BaseModel):
 
 class RetrieveSettings(BaseModel):
     candidates: int = Field(default=100, ge=1)
+    # Which fields of a requirement row are hard filters in batch matching. Required
+    # certifications are, by their name. A requirement's sector and province describe the buyer's
+    # context more than a rule (a medical-device buyer, sector VI, buys moulding from a firm
+    # registered under sector V), so by default they are ranking features, not filters.
+    requirement_filters: list[Literal["certifications", "sector", "province"]] = ["certifications"]
     fusion: Literal["rrf"] = "rrf"
     rrf_k: int = Field(default=60, ge=1)
 

@@ -61,6 +61,7 @@ class MatchSummary:
     encoder: str
     out: Path | None
     duplicates: list[DuplicateFirm] = field(default_factory=list)
+    unmatched: dict[str, str] = field(default_factory=dict)  # requirement id → why no proposal
     cache_hits: int = 0
     cache_misses: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -133,15 +134,26 @@ class Engine:
         out: list[Match] = []
         with reporter.stage("Ranking", len(normalised)) as advance:
             for req, vector in zip(normalised, vectors, strict=True):
-                filters = Filters.build(
-                    req.requirement.required_certifications,
-                    req.requirement.sector,
-                    [req.requirement.province] if req.requirement.province else [],
-                )
+                filters = self._requirement_filters(req.requirement)
                 candidates = self.retriever_.retrieve(vector, req.lexical_text, filters, top_k)
                 out.extend(self.ranker.rank(req, self.suppliers_, candidates, top_k))
                 advance(1)
         return out
+
+    def _requirement_filters(self, requirement: Requirement) -> Filters:
+        hard = set(self.settings.retrieve.requirement_filters)
+        return Filters.build(
+            requirement.required_certifications if "certifications" in hard else [],
+            requirement.sector if "sector" in hard else [],
+            [requirement.province] if requirement.province and "province" in hard else [],
+        )
+
+    def why_empty(self, requirement: Requirement) -> str:
+        """Say which hard filter left a requirement without any qualifying supplier."""
+        filters = self._requirement_filters(requirement)
+        counts = self.retriever_.masks.counts(filters)
+        parts = [f"{name} (held by {n} of {len(self.suppliers_)})" for name, n in counts.items()]
+        return "no supplier passes all hard filters: " + ", ".join(parts)
 
     def search(self, text: str, top_k: int = 10, filters: Filters | None = None) -> list[Match]:
         """Free text in any language → ranked suppliers (the buyer's search box)."""
@@ -242,6 +254,12 @@ def run_match(
         t = time.perf_counter()
         matches = engine.match(requirements.records, top_k, reporter)
         timings["match"] = time.perf_counter() - t
+        answered = {m.requirement_id for m in matches}
+        unmatched = {
+            r.requirement_id: engine.why_empty(r)
+            for r in requirements.records
+            if r.requirement_id not in answered
+        }
         write_matches(matches, out)
     finally:
         if cache is not None:
@@ -255,6 +273,7 @@ def run_match(
         encoder=enc.model_id,
         out=out,
         duplicates=suppliers.duplicates,
+        unmatched=unmatched,
         cache_hits=getattr(enc, "hits", 0),
         cache_misses=getattr(enc, "misses", 0),
         seconds=timings,
@@ -349,6 +368,7 @@ def run_demo(
         "matches": summary.matches,
         "encoder": summary.encoder,
         "duplicates": len(summary.duplicates),
+        "unmatched": summary.unmatched,
         "seconds": {k: round(v, 2) for k, v in summary.seconds.items()},
         "outputs": ["matches.csv", "matches.xlsx", "summary.json"],
     }

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from matcher.config import DEFAULT_WEIGHTS
 from matcher.errors import ConfigError
-from matcher.normalise import NormalisedRequirement, NormalisedSupplier, Taxonomy
+from matcher.normalise import NormalisedRequirement, NormalisedSupplier, Taxonomy, fold
 from matcher.retrieve import Candidate
 from matcher.schemas import Match
 
@@ -25,6 +25,8 @@ FEATURES = (
     "certifications",
     "criteria",
     "tier",
+    "sector",
+    "location",
     "completeness",
 )
 FEATURE_LABELS = {
@@ -35,6 +37,8 @@ FEATURE_LABELS = {
     "certifications": "preferred certifications held",
     "criteria": "programme criteria score",
     "tier": "tier fit",
+    "sector": "same priority sector",
+    "location": "in the requested province",
     "completeness": "profile completeness",
 }
 _PROFILE_FIELDS = (
@@ -94,6 +98,8 @@ class TransparentRanker:
         best_fusion = 2.0 / (self.rrf_k + 1)  # first in both lists
         wanted = {t for t in requirement.tags if not t.startswith("sector_")}
         preferred = requirement.preferred_certifications
+        sectors = set(requirement.requirement.sector)
+        province = fold(requirement.requirement.province or "")
         rows = []
         for cand, dense_norm in zip(candidates, dense, strict=True):
             s = suppliers[cand.position]
@@ -115,6 +121,10 @@ class TransparentRanker:
                     else 0.0,
                     "criteria": criteria_score,
                     "tier": tier,
+                    "sector": float(bool(sectors & set(s.supplier.sector))),
+                    "location": float(
+                        bool(province) and fold(s.supplier.province or "") == province
+                    ),
                     "completeness": filled / len(_PROFILE_FIELDS),
                     "cosine": cand.dense,  # raw, shown to people; not weighted
                 }
@@ -156,7 +166,8 @@ class TransparentRanker:
         required = sorted(requirement.required_certifications)
         preferred = sorted(requirement.preferred_certifications)
         met = [c for c in required + preferred if c in supplier.certifications]
-        missing = [c for c in preferred if c not in supplier.certifications]
+        # Required ones can be missing too when certifications are not a hard filter (settings).
+        missing = [c for c in required + preferred if c not in supplier.certifications]
         contributions = sorted(
             ((self.weights[n] * f[n], n) for n in FEATURES if self.weights[n] * f[n] > 0),
             reverse=True,
@@ -167,14 +178,16 @@ class TransparentRanker:
             parts.append("Matches " + ", ".join(matched))
         if missing_caps:
             parts.append("not stated: " + ", ".join(missing_caps))
-        if required:
-            parts.append("holds required " + ", ".join(required))
-        if met and preferred:
-            held = [c for c in preferred if c in supplier.certifications]
-            if held:
-                parts.append("holds preferred " + ", ".join(held))
-        if missing:
-            parts.append("lacks preferred " + ", ".join(missing))
+        held_required = [c for c in required if c in supplier.certifications]
+        held_preferred = [c for c in preferred if c in supplier.certifications]
+        if held_required:
+            parts.append("holds required " + ", ".join(held_required))
+        if held_preferred:
+            parts.append("holds preferred " + ", ".join(held_preferred))
+        if lacking := [c for c in required if c not in supplier.certifications]:
+            parts.append("LACKS REQUIRED " + ", ".join(lacking))
+        if lacking := [c for c in preferred if c not in supplier.certifications]:
+            parts.append("lacks preferred " + ", ".join(lacking))
         parts.append(f"semantic similarity {f['cosine']:.2f}")
         return Match(
             requirement_id=requirement.requirement.requirement_id,

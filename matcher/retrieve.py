@@ -80,6 +80,21 @@ class FilterMasks:
             table[key] = np.zeros(self.n, dtype=bool)
         return table[key]
 
+    def counts(self, filters: Filters) -> dict[str, int]:
+        """How many suppliers pass each filter on its own (to explain an empty result)."""
+        none = np.zeros(self.n, dtype=bool)
+        out = {
+            f"certification {c}": int(self._cert.get(c, none).sum())
+            for c in sorted(filters.required_certifications)
+        }
+        if filters.sectors:
+            sectors = np.logical_or.reduce([self._sector.get(s, none) for s in filters.sectors])
+            out["sector " + "/".join(sorted(filters.sectors))] = int(sectors.sum())
+        if filters.provinces:
+            places = np.logical_or.reduce([self._province.get(p, none) for p in filters.provinces])
+            out["province " + "/".join(sorted(filters.provinces))] = int(places.sum())
+        return out
+
     def allowed(self, filters: Filters) -> Mask | None:
         """None when nothing is filtered (the searches then skip the selector)."""
         if filters.is_empty():

@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import DateTime, String, Text, create_engine, select
 from sqlalchemy.engine import Engine
@@ -20,21 +21,28 @@ class Base(DeclarativeBase):
     pass
 
 
-class SupplierRow(Base):
-    __tablename__ = "suppliers"
-    supplier_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(512))
-    data: Mapped[str] = mapped_column(Text)  # the validated Supplier as JSON
+class _RecordRow(Base):
+    """A validated record kept as JSON, with a hash to tell whether a re-import changed it."""
+
+    __abstract__ = True
+    key_name: ClassVar[str]
+    data: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class RequirementRow(Base):
+class SupplierRow(_RecordRow):
+    __tablename__ = "suppliers"
+    key_name: ClassVar[str] = "supplier_id"
+    supplier_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(512))
+
+
+class RequirementRow(_RecordRow):
     __tablename__ = "requirements"
+    key_name: ClassVar[str] = "requirement_id"
     requirement_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     buyer: Mapped[str] = mapped_column(String(512), index=True)
-    data: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Workspace:
@@ -57,52 +65,40 @@ class Workspace:
 
     def upsert_suppliers(self, suppliers: Sequence[Supplier]) -> tuple[int, int]:
         """Insert or update in one transaction; returns (inserted, updated)."""
-        now = datetime.now(UTC)
-        inserted = updated = 0
-        with Session(self.engine) as session, session.begin():
-            for s in suppliers:
-                data = s.model_dump_json()
-                row = session.get(SupplierRow, s.supplier_id)
-                if row is None:
-                    session.add(
-                        SupplierRow(
-                            supplier_id=s.supplier_id,
-                            name=s.name,
-                            data=data,
-                            content_hash=text_hash(data),
-                            updated_at=now,
-                        )
-                    )
-                    inserted += 1
-                elif row.data != data:
-                    row.name, row.data, row.content_hash, row.updated_at = (
-                        s.name,
-                        data,
-                        text_hash(data),
-                        now,
-                    )
-                    updated += 1
-        return inserted, updated
+        return self._upsert(
+            SupplierRow,
+            [(s.supplier_id, {"name": s.name}, s.model_dump_json()) for s in suppliers],
+        )
 
     def upsert_requirements(self, requirements: Sequence[Requirement]) -> tuple[int, int]:
+        """Insert or update in one transaction; returns (inserted, updated)."""
+        return self._upsert(
+            RequirementRow,
+            [(r.requirement_id, {"buyer": r.buyer}, r.model_dump_json()) for r in requirements],
+        )
+
+    def _upsert(
+        self,
+        table: type[_RecordRow],
+        items: Sequence[tuple[str, dict[str, str], str]],
+    ) -> tuple[int, int]:
         now = datetime.now(UTC)
         inserted = updated = 0
         with Session(self.engine) as session, session.begin():
-            for r in requirements:
-                data = r.model_dump_json()
-                row = session.get(RequirementRow, r.requirement_id)
+            for key, columns, data in items:
+                row = session.get(table, key)
+                values = {
+                    **columns,
+                    "data": data,
+                    "content_hash": text_hash(data),
+                    "updated_at": now,
+                }
                 if row is None:
-                    session.add(
-                        RequirementRow(
-                            requirement_id=r.requirement_id,
-                            buyer=r.buyer,
-                            data=data,
-                            updated_at=now,
-                        )
-                    )
+                    session.add(table(**{table.key_name: key}, **values))
                     inserted += 1
                 elif row.data != data:
-                    row.buyer, row.data, row.updated_at = r.buyer, data, now
+                    for name, value in values.items():
+                        setattr(row, name, value)
                     updated += 1
         return inserted, updated
 

@@ -185,3 +185,22 @@ def test_console_entry_point(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Wrote 9 matches" in proc.stderr.replace("\n", " ")
     assert "DEBUG" not in proc.stderr
+
+
+def test_requirement_nobody_qualifies_for_is_explained(tmp_path: Path) -> None:
+    reqs = write(
+        tmp_path / "r.csv",
+        "requirement_id,buyer,description,required_certifications,sector\n"
+        "R1,B. Braun,Clean-room moulding of medical parts,ISO 13485,VI\n"
+        "R2,Honda,Stamping of steel brackets,,IV\n",
+    )
+    result = _match(tmp_path, "m.csv", requirements=reqs)
+    assert result.exit_code == 0, result.output
+    assert (
+        "R1: no supplier passes all hard filters: certification ISO 13485 (held by 0 of 3)"
+        in result.output
+    )
+    with open(tmp_path / "m.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    # The requirement's sector is a ranking feature, not a filter: R2 still gets 2 proposals.
+    assert [r["requirement_id"] for r in rows] == ["R2", "R2"]
