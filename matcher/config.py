@@ -21,6 +21,9 @@ class EmbedSettings(BaseModel):
     # profiles to English requests (see models/README.md for the measurement).
     encoder: str = "e5"
     batch_size: int = Field(default=32, ge=1)
+    # Long profiles are split into chunks of about this many words and a supplier scores as its
+    # best chunk (max-sim); None embeds each profile whole. See models/README.md.
+    chunk_words: int | None = Field(default=None, ge=8)
     cache: bool = True
 
 

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import csv
+import json
+import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
-from matcher.errors import InputDataError, Problem
+from matcher.config import Settings
+from matcher.errors import ConfigError, InputDataError, Problem
+from matcher.schemas import Supplier
+from matcher.suites import Suite, load_suite
+
+if TYPE_CHECKING:
+    from matcher.pipeline import Reporter
 
 Qrels = dict[str, dict[str, int]]
 RunDict = dict[str, dict[str, float]]
@@ -65,3 +74,119 @@ def evaluate(
 
 def evaluate_file(run_path: Path, labels_path: Path, k: int = 10) -> dict[str, float]:
     return evaluate(read_labels(labels_path), read_run(run_path), k)
+
+
+# --- suites -------------------------------------------------------------------------------------
+METHODS = ("bm25", "tfidf-word", "tfidf-char", "minilm", "e5", "rrf-bm25-e5", "engine")
+
+
+def _documents(suite: Suite, part: str) -> list[Supplier]:
+    # gebiz keeps one document set per part (profiles end at that part's cut-off).
+    prefixed = [s for s in suite.suppliers if s.supplier_id.startswith(f"{part}:")]
+    return prefixed or list(suite.suppliers)
+
+
+def _dense_memo(texts: list[str], qtexts: list[str]) -> Callable[[str], tuple[Any, Any]]:
+    """Embed one part's documents and queries once per encoder, however many methods use them."""
+    from matcher import baselines
+
+    memo: dict[str, tuple[Any, Any]] = {}
+
+    def dense(name: str) -> tuple[Any, Any]:
+        if name not in memo:
+            memo[name] = baselines.dense_vectors(baselines.cached_encoder(name), texts, qtexts)
+        return memo[name]
+
+    return dense
+
+
+def suite_runs(
+    suite: Suite,
+    methods: Sequence[str],
+    part: Literal["dev", "test", "all"] = "test",
+    settings: Settings | None = None,
+    reporter: Reporter | None = None,
+) -> tuple[dict[str, RunDict], dict[str, float]]:
+    """Runs of each method on one part of a suite, plus seconds per method."""
+    from matcher import baselines
+    from matcher.pipeline import Engine
+
+    unknown = set(methods) - set(METHODS)
+    if unknown:
+        raise ConfigError(f"unknown methods {sorted(unknown)}: use any of {', '.join(METHODS)}")
+    parts: list[Literal["dev", "test"]] = ["dev", "test"] if part == "all" else [part]
+    runs: dict[str, RunDict] = {m: {} for m in methods}
+    seconds: dict[str, float] = dict.fromkeys(methods, 0.0)
+    for p in parts:
+        docs = _documents(suite, p)
+        queries = suite.part(p)
+        ids = [d.supplier_id for d in docs]
+        texts = [
+            f"{d.name}. {d.description}" if suite.name == "gebiz" else d.description for d in docs
+        ]
+        qids = [q.requirement_id for q in queries]
+        qtexts = [q.description for q in queries]
+        dense = _dense_memo(texts, qtexts)
+        for method in methods:
+            start = time.perf_counter()
+            if method == "bm25":
+                run = baselines.bm25_run(ids, texts, qids, qtexts)
+            elif method in ("tfidf-word", "tfidf-char"):
+                run = baselines.tfidf_run(ids, texts, qids, qtexts, method.split("-")[1])
+            elif method in ("minilm", "e5"):
+                d, q = dense(method)
+                run = baselines.dense_run(ids, d, qids, q)
+            elif method == "rrf-bm25-e5":
+                d, q = dense("e5")
+                run = baselines.rrf_run(
+                    [
+                        baselines.bm25_run(ids, texts, qids, qtexts),
+                        baselines.dense_run(ids, d, qids, q),
+                    ]
+                )
+            else:
+                engine = Engine(settings, cache=baselines.default_cache()).build(docs, reporter)
+                run = {}
+                for m in engine.match(queries, 10, reporter):
+                    run.setdefault(m.requirement_id, {})[m.supplier_id] = m.score
+            runs[method].update(run)
+            seconds[method] += time.perf_counter() - start
+    return runs, seconds
+
+
+def evaluate_suite(
+    name: str,
+    methods: Sequence[str] = METHODS,
+    part: Literal["dev", "test", "all"] = "test",
+    settings: Settings | None = None,
+    out: Path | None = None,
+    limit: int | None = None,
+    reporter: Reporter | None = None,
+) -> list[dict[str, Any]]:
+    """Metrics for every method on a suite (and its slices); optionally written to OUT/NAME.json."""
+    suite = load_suite(name, limit=limit)
+    runs, seconds = suite_runs(suite, methods, part, settings, reporter)
+    wanted = {q.requirement_id for q in (suite.requirements if part == "all" else suite.part(part))}
+    slices: dict[str, set[str]] = {"all": wanted}
+    slices.update({k: v & wanted for k, v in suite.slices.items()})
+    rows = []
+    for method in methods:
+        for slice_name, ids in slices.items():
+            qrels = {q: suite.qrels[q] for q in ids if suite.qrels.get(q)}
+            if not qrels:
+                continue
+            metrics = evaluate(qrels, runs[method], 10)
+            rows.append(
+                {
+                    "suite": name,
+                    "part": part,
+                    "slice": slice_name,
+                    "method": method,
+                    **metrics,
+                    "seconds": round(seconds[method], 1),
+                }
+            )
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{name}.json").write_text(json.dumps(rows, indent=2))
+    return rows

@@ -27,71 +27,125 @@ Mask = npt.NDArray[np.bool_]
 
 
 class DenseIndex:
-    """Positions 0..n-1 in the index are positions in ``ids_``."""
+    """Rows are vectors; each row belongs to one supplier (its owner).
+
+    With one vector per supplier, rows and suppliers coincide. With long profiles split into
+    chunks, a supplier owns several rows and scores as its best chunk (max-sim), so a firm with
+    fifty past contracts is not blurred into one average vector. Rows are stored grouped by owner.
+    """
 
     def __init__(self, exact_below: int = 50_000, hnsw_m: int = 32, ef_search: int = 128) -> None:
         self.exact_below = exact_below
         self.hnsw_m = hnsw_m
         self.ef_search = ef_search
 
-    def build(self, vectors: Vectors, ids: list[str]) -> DenseIndex:
-        if vectors.ndim != 2 or vectors.shape[0] != len(ids):
-            raise ValueError(f"{vectors.shape[0]} vectors for {len(ids)} ids")
+    def build(
+        self, vectors: Vectors, ids: list[str], owners: npt.NDArray[np.int64] | None = None
+    ) -> DenseIndex:
+        owners = np.arange(len(ids), dtype=np.int64) if owners is None else np.asarray(owners)
+        if vectors.ndim != 2 or vectors.shape[0] != len(owners):
+            raise ValueError(f"{vectors.shape[0]} vectors for {len(owners)} rows")
+        if len(owners) and (np.any(np.diff(owners) < 0) or owners[-1] >= len(ids)):
+            raise ValueError("rows must be grouped by owner, owners in 0..len(ids)-1")
         self.vectors_ = np.ascontiguousarray(vectors, dtype=np.float32)
         self.ids_ = list(ids)
+        self.owners_ = owners.astype(np.int64)
         dim = int(vectors.shape[1])
         index: Any
-        if len(ids) < self.exact_below:
+        if len(owners) < self.exact_below:
             index = faiss.IndexFlatIP(dim)
         else:
             index = faiss.IndexHNSWFlat(dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = 200
         index.add(self.vectors_)
         self.index_ = index
+        self._starts()
         return self
+
+    def _starts(self) -> None:
+        # starts_[p] .. starts_[p+1] are supplier p's rows.
+        self.starts_ = np.searchsorted(self.owners_, np.arange(len(self.ids_) + 1))
+        self.chunked_ = len(self.owners_) != len(self.ids_)
 
     @property
     def kind(self) -> str:
         return "flat" if isinstance(self.index_, faiss.IndexFlat) else "hnsw"
 
+    def max_sim(self, query: Vectors, positions: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        """Each supplier's best cosine to the query over its rows."""
+        query = query.reshape(-1)
+        if not self.chunked_:
+            return np.asarray(self.vectors_[positions] @ query, dtype=np.float32)
+        out = np.empty(len(positions), dtype=np.float32)
+        for i, p in enumerate(positions):
+            rows = self.vectors_[self.starts_[p] : self.starts_[p + 1]]
+            out[i] = float((rows @ query).max()) if len(rows) else -1.0
+        return out
+
     def search(
         self, queries: Vectors, k: int, allowed: Mask | None = None
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
-        """Top-k (scores, positions) per query; position -1 pads when fewer than k qualify."""
+        """Top-k (scores, supplier positions) per query; -1 pads when fewer than k qualify."""
         n = len(self.ids_)
         k = max(1, min(k, n))
+        queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(
+            -1, self.vectors_.shape[1]
+        )
+        row_allowed = allowed[self.owners_] if allowed is not None else None
+        # With chunks, the top rows may repeat owners: ask for enough rows to cover k owners.
+        per_owner = int(np.ceil(len(self.owners_) / max(n, 1)))
+        k_rows = min(len(self.owners_), k * (2 * per_owner if self.chunked_ else 1))
         params: Any = None
-        if allowed is not None:
-            selector = faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
+        if row_allowed is not None:
+            selector = faiss.IDSelectorBatch(np.flatnonzero(row_allowed).astype(np.int64))
             if self.kind == "hnsw":
-                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
+                params = faiss.SearchParametersHNSW(
+                    sel=selector, efSearch=max(self.ef_search, k_rows)
+                )
             else:
                 params = faiss.SearchParameters(sel=selector)
         elif self.kind == "hnsw":
-            params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))
-        queries = np.ascontiguousarray(queries, dtype=np.float32)
-        scores, positions = self.index_.search(queries, k, params=params)
+            params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k_rows))
+        row_scores, rows = self.index_.search(queries, max(k_rows, 1), params=params)
         want = min(k, int(allowed.sum()) if allowed is not None else n)
-        short = (positions >= 0).sum(axis=1) < want
-        if short.any():
-            subset = np.flatnonzero(allowed) if allowed is not None else np.arange(n)
-            for row in np.flatnonzero(short):
-                exact = self.vectors_[subset] @ queries[row]
-                order = np.argsort(-exact)[:k]
-                scores[row, :] = -np.inf
-                positions[row, :] = -1
-                scores[row, : len(order)] = exact[order]
-                positions[row, : len(order)] = subset[order]
-        return scores.astype(np.float32), positions.astype(np.int64)
+        scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        positions = np.full((len(queries), k), -1, dtype=np.int64)
+        for q in range(len(queries)):
+            best: dict[int, float] = {}
+            for score, row in zip(row_scores[q], rows[q], strict=True):
+                if row >= 0:
+                    owner = int(self.owners_[row])
+                    if owner not in best:  # rows come best first
+                        best[owner] = float(score)
+            if len(best) < want:
+                # HNSW's walk or repeated owners fell short: an exact scan of the allowed rows.
+                best = self._exact(queries[q], row_allowed)
+            top = sorted(best.items(), key=lambda item: -item[1])[:k]
+            for j, (owner, score) in enumerate(top):
+                scores[q, j], positions[q, j] = score, owner
+        return scores, positions
+
+    def _exact(self, query: Vectors, row_allowed: Mask | None) -> dict[int, float]:
+        subset = np.flatnonzero(row_allowed) if row_allowed is not None else None
+        rows = self.vectors_ if subset is None else self.vectors_[subset]
+        owners = self.owners_ if subset is None else self.owners_[subset]
+        sims = rows @ query
+        best = np.full(len(self.ids_), -np.inf, dtype=np.float32)
+        np.maximum.at(best, owners, sims)
+        present = np.flatnonzero(np.isfinite(best))
+        return {int(p): float(best[p]) for p in present}
 
     def save(self, folder: Path) -> None:
         np.save(folder / "vectors.npy", self.vectors_)
+        np.save(folder / "owners.npy", self.owners_)
         faiss.write_index(self.index_, str(folder / "dense.faiss"))
 
     @classmethod
     def load(cls, folder: Path, ids: list[str], **params: Any) -> DenseIndex:
         index = cls(**params)
         index.vectors_ = np.load(folder / "vectors.npy")
+        index.owners_ = np.load(folder / "owners.npy")
         index.index_ = faiss.read_index(str(folder / "dense.faiss"))
         index.ids_ = list(ids)
+        index._starts()
         return index

@@ -32,6 +32,37 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", stripped.lower()).strip()
 
 
+def chunk_text(text: str, max_words: int | None) -> list[str]:
+    """Split a long profile into pieces of at most ~max_words words, for max-sim embedding.
+
+    " | " separates records (e.g. one past contract each) and always ends a chunk; inside a record,
+    whole sentences are packed greedily, so a chunk never cuts a sentence unless the sentence
+    alone is longer than the limit.
+    """
+    if max_words is None:
+        return [text]
+    chunks: list[str] = []
+    for record in (r.strip() for r in text.split(" | ")):
+        if not record:
+            continue
+        current: list[str] = []
+        for sentence in re.split(r"(?<=[.;!?])\s+", record):
+            words = sentence.split()
+            while len(words) > max_words:  # one very long sentence: hard split
+                if current:
+                    chunks.append(" ".join(current))
+                    current = []
+                chunks.append(" ".join(words[:max_words]))
+                words = words[max_words:]
+            if current and len(current) + len(words) > max_words:
+                chunks.append(" ".join(current))
+                current = []
+            current.extend(words)
+        if current:
+            chunks.append(" ".join(current))
+    return chunks or [text]
+
+
 # --- certifications ---------------------------------------------------------------------------
 # Regexes over the folded, punctuation-free form; order matters only for readability.
 _CERT_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -176,6 +207,7 @@ class NormalisedSupplier:
     tags: frozenset[str]
     text: str  # what the encoders embed
     lexical_text: str  # what BM25 indexes: original words plus canonical tag labels (VI and EN)
+    customers: frozenset[str] = frozenset()  # folded names, to compare with a requirement's buyer
 
 
 @dataclass(frozen=True)
@@ -222,6 +254,7 @@ def normalise_supplier(supplier: Supplier, taxonomy: Taxonomy) -> NormalisedSupp
         tags=frozenset(tags),
         text=text,
         lexical_text=lexical,
+        customers=frozenset(fold(c) for c in supplier.customers),
     )
 
 

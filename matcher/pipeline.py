@@ -26,11 +26,12 @@ from matcher.ingest import load_requirements, load_suppliers
 from matcher.lexical import LexicalIndex
 from matcher.normalise import (
     Taxonomy,
+    chunk_text,
     load_taxonomy,
     normalise_requirement,
     normalise_supplier,
 )
-from matcher.rank import TransparentRanker, load_weights
+from matcher.rank import FEATURES, TransparentRanker, load_weights
 from matcher.retrieve import FilterMasks, Filters, HybridRetriever
 from matcher.schemas import DuplicateFirm, Match, Requirement, Supplier
 from matcher.store import Workspace
@@ -91,19 +92,23 @@ class Engine:
         if not suppliers:
             raise ConfigError("the supplier register is empty: nothing to index")
         self.suppliers_ = [normalise_supplier(s, self.taxonomy) for s in suppliers]
-        texts = [s.text for s in self.suppliers_]
-        self.encoder.fit(texts)
+        self.encoder.fit([s.text for s in self.suppliers_])
+        texts, owners = [], []
+        for position, s in enumerate(self.suppliers_):
+            for chunk in chunk_text(s.text, self.settings.embed.chunk_words):
+                texts.append(chunk)
+                owners.append(position)
         with reporter.stage("Embedding suppliers", len(texts)) as advance:
             vectors = self.encoder.encode_suppliers(
                 texts, batch_size=self.settings.embed.batch_size, progress=advance
             )
-        return self._index(vectors)
+        return self._index(vectors, np.asarray(owners, dtype=np.int64))
 
-    def _index(self, vectors: np.ndarray[Any, Any]) -> Engine:
+    def _index(self, vectors: np.ndarray[Any, Any], owners: np.ndarray[Any, Any]) -> Engine:
         ids = [s.supplier.supplier_id for s in self.suppliers_]
         idx = self.settings.index
         self.dense_ = DenseIndex(idx.exact_below, idx.hnsw_m, idx.hnsw_ef_search).build(
-            vectors, ids
+            vectors, ids, owners
         )
         self.lexical_ = LexicalIndex().build([s.lexical_text for s in self.suppliers_], ids)
         self._retriever()
@@ -137,6 +142,39 @@ class Engine:
                 filters = self._requirement_filters(req.requirement)
                 candidates = self.retriever_.retrieve(vector, req.lexical_text, filters, top_k)
                 out.extend(self.ranker.rank(req, self.suppliers_, candidates, top_k))
+                advance(1)
+        return out
+
+    def candidate_features(
+        self,
+        requirements: Sequence[Requirement],
+        depth: int = 100,
+        reporter: Reporter | None = None,
+    ) -> list[tuple[str, list[str], np.ndarray[Any, np.dtype[np.float32]]]]:
+        """Per requirement: candidate supplier ids and their feature matrix (columns = FEATURES).
+
+        What the ranker scores, exposed so that weights can be tuned, or a learned ranker
+        trained, without re-running retrieval for every trial.
+        """
+        reporter = reporter or SilentReporter()
+        normalised = [normalise_requirement(r, self.taxonomy) for r in requirements]
+        with reporter.stage("Embedding requirements", len(normalised)) as advance:
+            vectors = self.encoder.encode_requirements(
+                [r.text for r in normalised],
+                batch_size=self.settings.embed.batch_size,
+                progress=advance,
+            )
+        out = []
+        with reporter.stage("Candidate features", len(normalised)) as advance:
+            for req, vector in zip(normalised, vectors, strict=True):
+                filters = self._requirement_filters(req.requirement)
+                candidates = self.retriever_.retrieve(vector, req.lexical_text, filters, depth)
+                rows = self.ranker.features(req, self.suppliers_, candidates)
+                matrix = np.array([[row[f] for f in FEATURES] for row in rows], dtype=np.float32)
+                ids = [self.suppliers_[c.position].supplier.supplier_id for c in candidates]
+                out.append(
+                    (req.requirement.requirement_id, ids, matrix.reshape(len(ids), len(FEATURES)))
+                )
                 advance(1)
         return out
 

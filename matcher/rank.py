@@ -8,6 +8,7 @@ not change the order, only the level.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +28,8 @@ FEATURES = (
     "tier",
     "sector",
     "location",
+    "customer",
+    "track_record",
     "completeness",
 )
 FEATURE_LABELS = {
@@ -39,6 +42,8 @@ FEATURE_LABELS = {
     "tier": "tier fit",
     "sector": "same priority sector",
     "location": "in the requested province",
+    "customer": "already supplies this buyer",
+    "track_record": "number of current customers",
     "completeness": "profile completeness",
 }
 _PROFILE_FIELDS = (
@@ -57,7 +62,7 @@ _PROFILE_FIELDS = (
 
 
 def load_weights(path: Path = DEFAULT_WEIGHTS) -> dict[str, float]:
-    """Read the weights file; unknown or missing features are an error naming the valid ones."""
+    """Read the weights file; unknown features are an error naming the valid ones, missing = 0."""
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))["weights"]
     except (OSError, KeyError, json.JSONDecodeError) as exc:
@@ -100,6 +105,7 @@ class TransparentRanker:
         preferred = requirement.preferred_certifications
         sectors = set(requirement.requirement.sector)
         province = fold(requirement.requirement.province or "")
+        buyer = fold(requirement.requirement.buyer)
         rows = []
         for cand, dense_norm in zip(candidates, dense, strict=True):
             s = suppliers[cand.position]
@@ -124,6 +130,11 @@ class TransparentRanker:
                     "sector": float(bool(sectors & set(s.supplier.sector))),
                     "location": float(
                         bool(province) and fold(s.supplier.province or "") == province
+                    ),
+                    "customer": float(buyer in s.customers),
+                    # log-scaled so that the 20th customer adds less than the 2nd
+                    "track_record": min(
+                        1.0, math.log1p(len(s.supplier.customers)) / math.log1p(20)
                     ),
                     "completeness": filled / len(_PROFILE_FIELDS),
                     "cosine": cand.dense,  # raw, shown to people; not weighted

@@ -143,7 +143,7 @@ class HybridRetriever:
         dense_rank = {p: r for r, p in enumerate(dense_list, start=1)}
         lexical_rank = {p: r for r, p in enumerate(lexical_list, start=1)}
         positions = np.fromiter(fused, dtype=np.int64, count=len(fused))
-        cosines = self.dense.vectors_[positions] @ query_vector.reshape(-1)
+        cosines = self.dense.max_sim(query_vector, positions)
         out = [
             Candidate(
                 position=int(p),

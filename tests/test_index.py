@@ -117,3 +117,30 @@ def test_corrupt_artifact_is_detected(tmp_path: Path) -> None:
     (folder / "a.bin").write_bytes(b"bit rot")
     with pytest.raises(IndexArtifactError, match="checksum"):
         read_manifest(folder)
+
+
+def test_chunked_index_scores_a_supplier_by_its_best_chunk() -> None:
+    # Supplier 0 owns rows 0-1, supplier 1 owns row 2, supplier 2 owns rows 3-5.
+    vectors = np.eye(6, dtype=np.float32)
+    owners = np.array([0, 0, 1, 2, 2, 2])
+    index = DenseIndex().build(vectors, ["A", "B", "C"], owners)
+    query = np.zeros(6, dtype=np.float32)
+    query[4], query[1] = 1.0, 0.5
+    scores, positions = index.search(query, 3)
+    assert positions[0].tolist() == [2, 0, 1]
+    np.testing.assert_allclose(scores[0], [1.0, 0.5, 0.0])
+    np.testing.assert_allclose(index.max_sim(query, np.array([0, 2])), [0.5, 1.0])
+    _, positions = index.search(query, 3, np.array([True, True, False]))
+    assert positions[0].tolist() == [0, 1, -1]
+
+
+def test_chunked_index_roundtrip(tmp_path: Path) -> None:
+    vectors = _unit(np.random.default_rng(1), 9)
+    owners = np.array([0, 0, 0, 1, 2, 2, 3, 3, 3])
+    ids = ["A", "B", "C", "D"]
+    index = DenseIndex().build(vectors, ids, owners)
+    index.save(tmp_path)
+    loaded = DenseIndex.load(tmp_path, ids)
+    np.testing.assert_array_equal(index.search(vectors[:2], 4)[1], loaded.search(vectors[:2], 4)[1])
+    with pytest.raises(ValueError, match="grouped by owner"):
+        DenseIndex().build(vectors, ids, owners[::-1].copy())

@@ -93,3 +93,15 @@ def test_normalised_profiles_carry_tags_certs_and_expansion() -> None:
     )
     assert r.required_certifications == {"IATF 16949"}
     assert "die_casting" in r.tags
+
+
+def test_chunk_text_keeps_records_and_sentences() -> None:
+    from matcher.normalise import chunk_text
+
+    assert chunk_text("one two. three four five. six | seven eight", 4) == [
+        "one two.",
+        "three four five. six",
+        "seven eight",
+    ]
+    assert chunk_text("a b c d e f g", 3) == ["a b c", "d e f", "g"]
+    assert chunk_text("whole profile", None) == ["whole profile"]
