@@ -10,7 +10,7 @@ Two learners, both evaluated on held-out queries before anything is used:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -59,13 +59,21 @@ def coordinate_ascent(
     start: Mapping[str, float],
     passes: int = 3,
     k: int = 10,
+    objective: Callable[[Mapping[str, float]], float] | None = None,
 ) -> tuple[dict[str, float], float]:
     """Greedy one-weight-at-a-time search over GRID; returns the weights (summing to 1) and score.
 
     Scale does not change a ranking, so each trial is compared as is and the winner normalised.
+    ``objective`` replaces the mean nDCG@k over ``features`` (e.g. to weigh several suites
+    equally whatever their sizes).
     """
+
+    def default_objective(w: Mapping[str, float]) -> float:
+        return mean_ndcg(features, w, qrels, k)
+
+    score_of = objective or default_objective
     weights = {f: float(start.get(f, 0.0)) for f in FEATURES}
-    best = mean_ndcg(features, weights, qrels, k)
+    best = score_of(weights)
     for _ in range(passes):
         improved = False
         for feature in FEATURES:
@@ -75,7 +83,7 @@ def coordinate_ascent(
                 trial = {**weights, feature: value}
                 if sum(trial.values()) <= 0:
                     continue
-                score = mean_ndcg(features, trial, qrels, k)
+                score = score_of(trial)
                 if score > best + 1e-6:
                     best, weights, improved = score, trial, True
         if not improved:

@@ -415,5 +415,95 @@ def run_demo(
         from matcher.evaluate import evaluate_file
 
         result["quality"] = evaluate_file(out_dir / "matches.csv", labels, k=top_k)
+    event = run_event_plan(
+        SAMPLE_DIR / "event.yaml",
+        SAMPLE_DIR / "suppliers.csv",
+        SAMPLE_DIR / "requirements.csv",
+        out_dir / "event",
+        settings=settings,
+        reporter=reporter,
+        cache_path=out_dir / ".cache" / "embeddings.sqlite",
+    )
+    result["event"] = {
+        "meetings": event.meetings,
+        **{k: event.kpis[k] for k in EVENT_SUMMARY_KPIS if k in event.kpis},
+        "seconds": round(event.seconds["total"], 1),
+    }
+    result["outputs"].append("event/ (schedule.csv, kpis.json, ics/, agendas/, *.xlsx)")
     (out_dir / "summary.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     return result
+
+
+EVENT_SUMMARY_KPIS = (
+    "suppliers_with_meeting_share",
+    "mean_score",
+    "idle_table_slots",
+    "slots_used",
+)
+
+
+# -- events ----------------------------------------------------------------------------------------
+@dataclass
+class EventSummary:
+    out: Path
+    meetings: int
+    kpis: dict[str, Any]
+    diagnostics: list[str]
+    what_if: list[dict[str, Any]] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def run_event_plan(
+    event_path: Path,
+    suppliers_path: Path,
+    requirements_path: Path,
+    out: Path,
+    top_k: int = 20,
+    locked: Path | None = None,
+    what_if: Sequence[str] = (),
+    settings: Settings | None = None,
+    reporter: Reporter | None = None,
+    cache_path: Path | None = None,
+) -> EventSummary:
+    """Match, allocate meetings, schedule them and write the event folder (replaced whole).
+
+    Every input (register, requirements, event file, locked meetings, what-if options) is checked
+    before anything is computed or written.
+    """
+    from matcher import agenda, event_plan
+
+    settings = settings or Settings()
+    reporter = reporter or SilentReporter()
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    suppliers = load_suppliers(suppliers_path).records
+    requirements = load_requirements(requirements_path).records
+    event = event_plan.prepare_event(event_path, requirements, suppliers, locked)
+    for option in what_if:
+        event_plan.apply_option(event, option)  # rejects a malformed option before solving
+    timings["ingest"] = time.perf_counter() - start
+    cache = EmbeddingCache(cache_path or default_cache_path()) if settings.embed.cache else None
+    try:
+        t = time.perf_counter()
+        engine = Engine(settings, cache=cache).build(suppliers, reporter)
+        matches = engine.match(requirements, top_k, reporter)
+        timings["match"] = time.perf_counter() - t
+    finally:
+        if cache is not None:
+            cache.close()
+    t = time.perf_counter()
+    with reporter.stage("Planning meetings", None) as advance:
+        plan = event_plan.plan_event(event, matches, requirements, suppliers)
+        advance(1)
+    timings["plan"] = time.perf_counter() - t
+    whatifs: list[dict[str, Any]] = []
+    if what_if:
+        with reporter.stage("What-if plans", len(what_if)) as advance:
+            results = event_plan.what_if(event, matches, requirements, suppliers, what_if, plan)
+            advance(len(what_if))
+        whatifs = agenda.what_if_rows(results)
+    agenda.write_event_outputs(plan, out)
+    timings["total"] = time.perf_counter() - start
+    return EventSummary(
+        out, len(plan.meetings), dict(plan.kpis), list(plan.diagnostics), whatifs, timings
+    )

@@ -155,6 +155,9 @@ def test_every_command_has_help_with_an_example() -> None:
         ["ingest", "requirements"],
         ["index"],
         ["search"],
+        ["eval"],
+        ["event", "plan"],
+        ["event", "replan"],
     ):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0
@@ -204,3 +207,70 @@ def test_requirement_nobody_qualifies_for_is_explained(tmp_path: Path) -> None:
         rows = list(csv.DictReader(handle))
     # The requirement's sector is a ranking feature, not a filter: R2 still gets 2 proposals.
     assert [r["requirement_id"] for r in rows] == ["R2", "R2"]
+
+
+EVENTS = DATA / "events"
+
+
+def test_event_plan_writes_the_output_contract(tmp_path: Path) -> None:
+    out = tmp_path / "event"
+    result = runner.invoke(
+        app,
+        [
+            "event",
+            "plan",
+            str(EVENTS / "event.yaml"),
+            "--suppliers",
+            str(EVENTS / "suppliers.csv"),
+            "--requirements",
+            str(EVENTS / "requirements.csv"),
+            "--out",
+            str(out),
+            "--encoder",
+            "hashing",
+            "--what-if",
+            "tables+1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    with open(out / "schedule.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == [
+        "meeting_id",
+        "slot_start",
+        "slot_end",
+        "table",
+        "buyer_id",
+        "requirement_id",
+        "supplier_id",
+        "score",
+        "interpreter",
+    ]
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert kpis["meetings"] == len(rows)
+    participants = {r["buyer_id"] for r in rows} | {r["supplier_id"] for r in rows}
+    assert {p.stem for p in (out / "ics").glob("*.ics")} >= participants
+    assert "What if" in result.output
+
+
+def test_bad_event_file_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "event"
+    result = runner.invoke(
+        app,
+        [
+            "event",
+            "plan",
+            str(EVENTS / "bad_event.yaml"),
+            "--suppliers",
+            str(EVENTS / "suppliers.csv"),
+            "--requirements",
+            str(EVENTS / "requirements.csv"),
+            "--out",
+            str(out),
+            "--encoder",
+            "hashing",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "bad_event.yaml" in result.output
+    assert not out.exists()

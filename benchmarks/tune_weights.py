@@ -1,0 +1,105 @@
+"""Tune the transparent ranker's weights on the development parts of the suites, jointly, and
+compare with LambdaMART — reporting on the held-out test parts only.
+
+Run:  .venv/bin/python benchmarks/tune_weights.py [--suites sample,gebiz,hs-vi2en] [--write]
+With --write the tuned weights replace models/ranker_weights.json (only if they beat the current
+ones on the test parts' mean nDCG@10). Candidate features are computed once per suite and part
+(embeddings come from the cache), then every trial re-scores them in numpy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from matcher.baselines import default_cache
+from matcher.config import DEFAULT_WEIGHTS, Settings
+from matcher.evaluate import _documents, evaluate
+from matcher.learn import (
+    FeatureSet,
+    coordinate_ascent,
+    lambdamart_run,
+    mean_ndcg,
+    score_run,
+    train_lambdamart,
+)
+from matcher.pipeline import Engine
+from matcher.rank import load_weights
+from matcher.suites import SuiteUnavailable, load_suite
+
+
+def features(name: str, settings: Settings) -> tuple[dict[str, list[FeatureSet]], Any]:
+    suite = load_suite(name)
+    out = {}
+    for part in ("dev", "test"):
+        start = time.perf_counter()
+        engine = Engine(settings, cache=default_cache()).build(_documents(suite, part))
+        out[part] = engine.candidate_features(suite.part(part), depth=100)
+        print(
+            f"  {name}/{part}: {len(out[part])} queries, {time.perf_counter() - start:.0f}s",
+            flush=True,
+        )
+    return out, suite.qrels
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--suites", default="sample,gebiz,hs-vi2en")
+    parser.add_argument("--encoder", default=None)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    settings = Settings()
+    if args.encoder:
+        settings.embed.encoder = args.encoder
+    data = {}
+    for name in args.suites.split(","):
+        try:
+            data[name] = features(name, settings)
+        except SuiteUnavailable as exc:
+            print(f"skipped {name}: {exc}")
+    qrels_all = {q: j for _, qrels in data.values() for q, j in qrels.items()}
+    dev = [fs for feats, _ in data.values() for fs in [feats["dev"]]]
+
+    current = load_weights()
+
+    def joint_score(weights: Mapping[str, float]) -> float:
+        # Each suite counts equally, whatever its number of queries.
+        return sum(mean_ndcg(part, weights, qrels_all) for part in dev) / len(dev)
+
+    tuned, best = coordinate_ascent([], qrels_all, current, passes=4, objective=joint_score)
+    print(f"\njoint dev nDCG@10: current {joint_score(current):.4f}, tuned {best:.4f}")
+    print("\n| suite | ranker | recall@10 | MRR@10 | nDCG@10 (test) |")
+    print("|---|---|---:|---:|---:|")
+    test_means = {"current": [], "tuned": [], "lambdamart": []}
+    for name, (feats, qrels) in data.items():
+        model = train_lambdamart(feats["dev"], qrels)
+        labelled = {q: qrels[q] for q, _, _ in feats["test"] if qrels.get(q)}
+        for label, run in (
+            ("current", score_run(feats["test"], current)),
+            ("tuned", score_run(feats["test"], tuned)),
+            ("lambdamart", lambdamart_run(model, feats["test"])),
+        ):
+            r = evaluate(labelled, run, 10)
+            test_means[label].append(r["ndcg@10"])
+            print(
+                f"| {name} | {label} | {r['recall@10']:.3f} | {r['mrr@10']:.3f} | "
+                f"{r['ndcg@10']:.3f} |"
+            )
+    means = {k: sum(v) / len(v) for k, v in test_means.items()}
+    print(f"\nmean test nDCG@10: {json.dumps({k: round(v, 4) for k, v in means.items()})}")
+    print(f"tuned weights: {json.dumps(tuned)}")
+    if args.write and means["tuned"] > means["current"]:
+        payload = json.loads(DEFAULT_WEIGHTS.read_text())
+        payload["weights"] = tuned
+        DEFAULT_WEIGHTS.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        print(f"wrote {DEFAULT_WEIGHTS}")
+
+
+if __name__ == "__main__":
+    main()

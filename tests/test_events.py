@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import Workbook
+
+from matcher.errors import InputDataError
+from matcher.event_plan import prepare_event
+from matcher.events import buyer_id_of, load_event, load_locked, slugify
+from matcher.ingest import load_requirements, load_suppliers
+from matcher.schemas import Requirement
+from tests.conftest import DATA
+
+EVENTS = DATA / "events"
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def register() -> tuple[list[Requirement], list]:  # type: ignore[type-arg]
+    return (
+        load_requirements(EVENTS / "requirements.csv").records,
+        load_suppliers(EVENTS / "suppliers.csv").records,
+    )
+
+
+def test_buyer_ids_are_slugs_unless_given() -> None:
+    assert slugify("Samsung Electronics Vietnam") == "samsung-electronics-vietnam"
+    assert slugify("Tổng Công ty May 10") == "tong-cong-ty-may-10"
+    req = Requirement(requirement_id="R", buyer="Đúc Hà Nội", description="x")
+    assert buyer_id_of(req) == "duc-ha-noi"
+    assert buyer_id_of(req.model_copy(update={"buyer_id": "B7"})) == "B7"
+
+
+def test_yaml_event_loads_with_series_windows_and_local_times() -> None:
+    event = load_event(EVENTS / "event.yaml")
+    assert [s.start.strftime("%H:%M") for s in event.slots] == ["09:00", "09:25", "09:50"]
+    assert event.slots[0].start == datetime(2025, 11, 20, 9, 0, tzinfo=TZ)
+    assert event.tables == ["T01", "T02"]
+    assert (event.buyer_caps.min, event.buyer_caps.max, event.supplier_caps.max) == (1, 3, 2)
+    honda = next(p for p in event.participants if p.id == "honda-vietnam")
+    assert honda.available[0].end == datetime(2025, 11, 20, 9, 45, tzinfo=TZ)
+    assert event.requests[0].from_id == "honda-vietnam"
+    assert event.locked[0].table == "T01"
+
+
+def test_sample_event_is_valid_against_the_sample_register() -> None:
+    root = Path(__file__).resolve().parent.parent / "data" / "sample"
+    reqs = load_requirements(root / "requirements.csv").records
+    sups = load_suppliers(root / "suppliers.csv").records
+    event = prepare_event(root / "event.yaml", reqs, sups)
+    roles = [p.role for p in event.participants]
+    assert (roles.count("buyer"), roles.count("supplier")) == (20, 150)
+    assert len(event.slots) == 12 and len(event.tables) == 25
+
+
+def test_bad_yaml_lists_every_problem_with_its_line() -> None:
+    with pytest.raises(InputDataError) as info:
+        load_event(EVENTS / "bad_event.yaml")
+    text = str(info.value)
+    # a negative cap is caught by validation before cross-checks run
+    assert "supplier_caps.max" in text
+    assert "greater than or equal to 0" in text
+
+
+def test_overlapping_slots_and_unknown_participant_are_reported_with_lines(tmp_path: Path) -> None:
+    path = tmp_path / "e.yaml"
+    path.write_text(
+        "date: 2025-11-20\n"
+        "slots:\n"
+        "  - {start: '09:00', minutes: 20}\n"
+        "  - {start: '09:10', minutes: 20}\n"
+        "tables: 1\n"
+        "participants:\n"
+        "  - {id: canon-vietnam, role: buyer}\n"
+        "  - {id: S1, role: supplier}\n"
+        "requests:\n"
+        "  - {from: canon-vietnam, to: S9}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputDataError) as info:
+        load_event(path)
+    problems = {(p.row, p.column): p.message for p in info.value.problems}
+    assert "overlaps" in problems[(4, "start")]
+    assert "unknown participant 'S9'" in problems[(10, "to")]
+
+
+def test_participant_not_in_register_is_rejected(tmp_path: Path) -> None:
+    reqs, sups = register()
+    text = (EVENTS / "event.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "e.yaml"
+    path.write_text(text.replace("{id: S5, role: supplier}", "{id: S99, role: supplier}"))
+    with pytest.raises(InputDataError) as info:
+        prepare_event(path, reqs, sups)
+    (problem,) = info.value.problems
+    assert problem.column == "id" and "S99" in problem.message
+    assert problem.row == text.splitlines().index("  - {id: S5, role: supplier}") + 1
+
+
+def test_locked_meeting_that_breaks_a_cap_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "e.yaml"
+    path.write_text(
+        "date: 2025-11-20\n"
+        "slots: [{start: '09:00', minutes: 20, count: 2}]\n"
+        "tables: 2\n"
+        "caps: {supplier: {max: 1}}\n"
+        "participants:\n"
+        "  - {id: a, role: buyer}\n"
+        "  - {id: b, role: buyer}\n"
+        "  - {id: S1, role: supplier}\n"
+        "locked:\n"
+        "  - {buyer: a, supplier: S1, slot: '09:00', table: T01}\n"
+        "  - {buyer: b, supplier: S1, slot: '09:20', table: T01}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputDataError) as info:
+        load_event(path)
+    assert any("at most 1" in p.message and p.row == 10 for p in info.value.problems)
+
+
+def _workbook(path: Path, slots: list[tuple[object, ...]], caps_min: int = 0) -> Path:
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "event"
+    for row in [
+        ("key", "value"),
+        ("name", "XLSX fair"),
+        ("date", "2025-11-20"),
+        ("tables", 2),
+        ("buyer_max", 2),
+        ("supplier_min", caps_min),
+    ]:
+        ws.append(row)
+    sheet = book.create_sheet("slots")
+    sheet.append(("start", "minutes", "count"))
+    for slot_row in slots:
+        sheet.append(slot_row)
+    people = book.create_sheet("participants")
+    people.append(("id", "role", "available", "languages"))
+    people.append(("canon-vietnam", "buyer", "09:00-10:00", "ja; en"))
+    people.append(("S1", "supplier", None, None))
+    people.append(("S2", "supplier", None, None))
+    locked = book.create_sheet("locked")
+    locked.append(("buyer", "supplier", "slot", "table"))
+    locked.append(("canon-vietnam", "S1", "09:00", "T02"))
+    book.save(path)
+    return path
+
+
+def test_xlsx_workbook_with_sheets(tmp_path: Path) -> None:
+    event = load_event(_workbook(tmp_path / "e.xlsx", [("09:00", 20, 3)]))
+    assert event.name == "XLSX fair"
+    assert len(event.slots) == 3 and event.buyer_caps.max == 2
+    assert event.participants[0].languages == ["ja", "en"]
+    assert event.locked[0].table == "T02"
+
+
+def test_xlsx_errors_name_the_sheet_and_row(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "e.xlsx", [("09:00", 20, 1), ("09:10", 20, 1), ("x", 20, 1)])
+    with pytest.raises(InputDataError) as info:
+        load_event(path)
+    where = {(p.file.rsplit("[", 1)[-1], p.row) for p in info.value.problems}
+    assert ("slots]", 4) in where  # 'x' is not a time
+
+
+def test_locked_file_uses_the_schedule_columns(tmp_path: Path) -> None:
+    event = load_event(EVENTS / "event.yaml")
+    path = tmp_path / "locked.csv"
+    path.write_text(
+        "meeting_id,slot_start,slot_end,table,buyer_id,requirement_id,supplier_id,score,interpreter\n"
+        "M0007,2025-11-20T09:25:00+07:00,2025-11-20T09:45:00+07:00,T02,honda-vietnam,R3,S3,0.5,\n",
+        encoding="utf-8",
+    )
+    (lock,) = load_locked(path, event)
+    assert lock.meeting_id == "M0007" and event.slot_index(lock.slot) == 1

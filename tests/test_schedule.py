@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcher.allocate import Bounds, Candidate, MeetingProblem
+from matcher.schedule import colour_edges, colour_schedule, equalise, slots_lower_bound
+
+
+def proper(edges: list[tuple[str, str]], colour: list[int]) -> bool:
+    seen = set()
+    for (u, v), c in zip(edges, colour, strict=True):
+        if ("L", u, c) in seen or ("R", v, c) in seen:
+            return False
+        seen |= {("L", u, c), ("R", v, c)}
+    return True
+
+
+def test_colouring_needs_the_swap_worked_by_hand() -> None:
+    # a1-b1 and a2-b2 take colour 0; a1-b2 then finds 1 free at a1, but b2 has 0 busy and 1 free:
+    # colour 1 is free at both. a2-b1 next: a2 has 0 busy, b1 has 0 busy, 1 free at both.
+    edges = [("a1", "b1"), ("a2", "b2"), ("a1", "b2"), ("a2", "b1")]
+    colour = colour_edges(edges, 2)
+    assert colour == [0, 0, 1, 1]
+    # a path that must be flipped: a1-b1 (0), a2-b1 (1), a2-b2 (0), then a1-b2: a1 free 1,
+    # b2 free 1 -> 1. Check the harder order that forces an alternating-path swap.
+    edges = [("a1", "b1"), ("a2", "b2"), ("a2", "b1"), ("a1", "b2")]
+    colour = colour_edges(edges, 2)
+    assert proper(edges, colour) and sorted(colour) == [0, 0, 1, 1]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 6)), min_size=1, max_size=30, unique=True)
+)
+def test_koenig_max_degree_colours_suffice(pairs: list[tuple[int, int]]) -> None:
+    edges = [(f"b{u}", f"s{v}") for u, v in pairs]
+    degree = Counter([("L", u) for u, _ in edges] + [("R", v) for _, v in edges])
+    delta = max(degree.values())
+    colour = colour_edges(edges, delta)
+    assert proper(edges, colour) and max(colour) < delta
+    even = equalise(edges, colour, delta)
+    assert proper(edges, even)
+    sizes = Counter(even)
+    assert max(sizes.values()) - min(sizes.get(c, 0) for c in range(delta)) <= 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 5)), min_size=1, max_size=20, unique=True),
+    st.integers(1, 4),
+)
+def test_caps_only_schedule_uses_the_lower_bound_of_slots(
+    pairs: list[tuple[int, int]], tables: int
+) -> None:
+    cands = [Candidate(f"b{u}", f"s{v}", 0.5) for u, v in pairs]
+    problem = MeetingProblem(
+        n_slots=40,
+        n_tables=tables,
+        buyers={f"b{u}": Bounds(0, 40) for u, _ in pairs},
+        suppliers={f"s{v}": Bounds(0, 40) for _, v in pairs},
+        candidates=cands,
+    )
+    chosen = list(range(len(cands)))
+    slot_of = colour_schedule(problem, chosen)
+    bound = slots_lower_bound(problem, chosen)
+    assert len(set(slot_of.values())) == bound
+    per_slot = Counter(slot_of.values())
+    assert max(per_slot.values()) <= tables
+    busy = Counter((cands[c].buyer, s) for c, s in slot_of.items())
+    busy += Counter((cands[c].supplier, s) for c, s in slot_of.items())
+    assert max(busy.values()) == 1
