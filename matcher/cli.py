@@ -192,7 +192,9 @@ def demo(
         table.add_row(key, str(result[key]))
     for key, value in result.get("quality", {}).items():
         table.add_row(f"{key} (sample labels)", str(value))
-    table.add_row("seconds (total)", str(result["seconds"]["total"]))
+    for key, value in result.get("event", {}).items():
+        table.add_row(f"event {key}", str(value))
+    table.add_row("seconds (matching)", str(result["seconds"]["total"]))
     table.add_row("outputs", ", ".join(str(out / o) for o in result["outputs"]))
     out_console.print(table)
 

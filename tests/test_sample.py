@@ -55,3 +55,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     # Measured 2026-11-27 (e5 + BM25 + taxonomy): see models/README.md. A floor, not a target:
     # it catches a broken encoder, index or ranker (BM25 alone scores far lower on this sample).
     assert summary["quality"]["ndcg@10"] >= 0.75  # measured 0.823
+    # The sample event is planned too, into the output contract.
+    assert (out / "event" / "schedule.csv").exists() and (out / "event" / "kpis.json").exists()
+    assert summary["event"]["meetings"] > 100
+    assert len(list((out / "event" / "ics").glob("*.ics"))) > 100
