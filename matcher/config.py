@@ -14,6 +14,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TAXONOMY = PROJECT_ROOT / "data" / "taxonomy" / "taxonomy.csv"
 DEFAULT_WEIGHTS = PROJECT_ROOT / "models" / "ranker_weights.json"
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+DEFAULT_NOMENCLATURE = (
+    PROJECT_ROOT.parent / "shared" / "data" / "external" / "vn_hs_bilingual" / "vn_hs_bilingual.csv"
+)
 
 
 class EmbedSettings(BaseModel):
@@ -51,6 +54,11 @@ class RankSettings(BaseModel):
 
 class NormaliseSettings(BaseModel):
     taxonomy: Path = DEFAULT_TAXONOMY
+    # Cross-lingual lexical expansion (matcher/lexicon.py): "auto" learns the lexicon from the
+    # taxonomy plus the bilingual tariff nomenclature when that file is present, "taxonomy" from
+    # the taxonomy alone, "off" disables it.
+    lexicon: Literal["auto", "taxonomy", "off"] = "auto"
+    nomenclature: Path = DEFAULT_NOMENCLATURE
 
 
 class Settings(BaseSettings):

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal, Protocol, cast
 
 from matcher.config import DEFAULT_TAXONOMY
 from matcher.errors import InputDataError, Problem
@@ -208,6 +208,7 @@ class NormalisedSupplier:
     text: str  # what the encoders embed
     lexical_text: str  # what BM25 indexes: original words plus canonical tag labels (VI and EN)
     customers: frozenset[str] = frozenset()  # folded names, to compare with a requirement's buyer
+    translated_text: str = ""  # the text's terms in the other language (matcher.lexicon)
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,7 @@ class NormalisedRequirement:
     tags: frozenset[str]
     text: str
     lexical_text: str
+    translated_text: str = ""
 
 
 def _expand(taxonomy: Taxonomy, tags: Iterable[str]) -> str:
@@ -228,7 +230,13 @@ def _expand(taxonomy: Taxonomy, tags: Iterable[str]) -> str:
     )
 
 
-def normalise_supplier(supplier: Supplier, taxonomy: Taxonomy) -> NormalisedSupplier:
+class Translator(Protocol):
+    def translate(self, text: str) -> str: ...
+
+
+def normalise_supplier(
+    supplier: Supplier, taxonomy: Taxonomy, lexicon: Translator | None = None
+) -> NormalisedSupplier:
     parts = [
         supplier.name,
         supplier.name_en or "",
@@ -255,10 +263,13 @@ def normalise_supplier(supplier: Supplier, taxonomy: Taxonomy) -> NormalisedSupp
         text=text,
         lexical_text=lexical,
         customers=frozenset(fold(c) for c in supplier.customers),
+        translated_text=lexicon.translate(text) if lexicon is not None else "",
     )
 
 
-def normalise_requirement(requirement: Requirement, taxonomy: Taxonomy) -> NormalisedRequirement:
+def normalise_requirement(
+    requirement: Requirement, taxonomy: Taxonomy, lexicon: Translator | None = None
+) -> NormalisedRequirement:
     parts = [
         requirement.title or "",
         requirement.description,
@@ -278,4 +289,5 @@ def normalise_requirement(requirement: Requirement, taxonomy: Taxonomy) -> Norma
         tags=frozenset(tags),
         text=text,
         lexical_text=f"{text} {_expand(taxonomy, tags)}",
+        translated_text=lexicon.translate(text) if lexicon is not None else "",
     )

@@ -24,6 +24,7 @@ from matcher.export import EXPORT_SUFFIXES, write_matches
 from matcher.index import DenseIndex
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.lexical import LexicalIndex
+from matcher.lexicon import Lexicon, build_lexicon
 from matcher.normalise import (
     Taxonomy,
     chunk_text,
@@ -81,9 +82,17 @@ class Engine:
         inner = encoder or get_encoder(self.settings.embed.encoder)
         self.encoder: Encoder = CachedEncoder(inner, cache) if cache is not None else inner
         self.taxonomy: Taxonomy = load_taxonomy(self.settings.normalise.taxonomy)
+        self.lexicon = self._lexicon()
         self.ranker = TransparentRanker(
             load_weights(self.settings.rank.weights), self.taxonomy, self.settings.retrieve.rrf_k
         )
+
+    def _lexicon(self) -> Lexicon | None:
+        norm = self.settings.normalise
+        if norm.lexicon == "off":
+            return None
+        source = norm.nomenclature if norm.lexicon == "auto" else None
+        return build_lexicon(self.taxonomy, source, default_cache_path().parent)
 
     # -- build ---------------------------------------------------------------------------------
     def build(self, suppliers: Sequence[Supplier], reporter: Reporter | None = None) -> Engine:
@@ -91,7 +100,7 @@ class Engine:
         reporter = reporter or SilentReporter()
         if not suppliers:
             raise ConfigError("the supplier register is empty: nothing to index")
-        self.suppliers_ = [normalise_supplier(s, self.taxonomy) for s in suppliers]
+        self.suppliers_ = [normalise_supplier(s, self.taxonomy, self.lexicon) for s in suppliers]
         self.encoder.fit([s.text for s in self.suppliers_])
         texts, owners = [], []
         for position, s in enumerate(self.suppliers_):
@@ -111,6 +120,7 @@ class Engine:
             vectors, ids, owners
         )
         self.lexical_ = LexicalIndex().build([s.lexical_text for s in self.suppliers_], ids)
+        self.translated_ = self._translated_index(ids)
         self._retriever()
         return self
 
@@ -121,7 +131,15 @@ class Engine:
             FilterMasks(self.suppliers_),
             candidates=self.settings.retrieve.candidates,
             rrf_k=self.settings.retrieve.rrf_k,
+            translated=self.translated_,
         )
+
+    def _translated_index(self, ids: list[str]) -> LexicalIndex | None:
+        # Rebuilt rather than saved: it is derived from the profiles and the lexicon in seconds.
+        if self.lexicon is None:
+            return None
+        texts = [f"{s.text} {s.translated_text}" for s in self.suppliers_]
+        return LexicalIndex().build(texts, ids)
 
     # -- query ---------------------------------------------------------------------------------
     def match(
@@ -129,7 +147,7 @@ class Engine:
     ) -> list[Match]:
         """Ranked, explained suppliers for each requirement (hard filters from the requirement)."""
         reporter = reporter or SilentReporter()
-        normalised = [normalise_requirement(r, self.taxonomy) for r in requirements]
+        normalised = [normalise_requirement(r, self.taxonomy, self.lexicon) for r in requirements]
         with reporter.stage("Embedding requirements", len(normalised)) as advance:
             vectors = self.encoder.encode_requirements(
                 [r.text for r in normalised],
@@ -140,7 +158,9 @@ class Engine:
         with reporter.stage("Ranking", len(normalised)) as advance:
             for req, vector in zip(normalised, vectors, strict=True):
                 filters = self._requirement_filters(req.requirement)
-                candidates = self.retriever_.retrieve(vector, req.lexical_text, filters, top_k)
+                candidates = self.retriever_.retrieve(
+                    vector, req.lexical_text, filters, top_k, req.translated_text
+                )
                 out.extend(self.ranker.rank(req, self.suppliers_, candidates, top_k))
                 advance(1)
         return out
@@ -157,7 +177,7 @@ class Engine:
         trained, without re-running retrieval for every trial.
         """
         reporter = reporter or SilentReporter()
-        normalised = [normalise_requirement(r, self.taxonomy) for r in requirements]
+        normalised = [normalise_requirement(r, self.taxonomy, self.lexicon) for r in requirements]
         with reporter.stage("Embedding requirements", len(normalised)) as advance:
             vectors = self.encoder.encode_requirements(
                 [r.text for r in normalised],
@@ -168,7 +188,9 @@ class Engine:
         with reporter.stage("Candidate features", len(normalised)) as advance:
             for req, vector in zip(normalised, vectors, strict=True):
                 filters = self._requirement_filters(req.requirement)
-                candidates = self.retriever_.retrieve(vector, req.lexical_text, filters, depth)
+                candidates = self.retriever_.retrieve(
+                    vector, req.lexical_text, filters, depth, req.translated_text
+                )
                 rows = self.ranker.features(req, self.suppliers_, candidates)
                 matrix = np.array([[row[f] for f in FEATURES] for row in rows], dtype=np.float32)
                 ids = [self.suppliers_[c.position].supplier.supplier_id for c in candidates]
@@ -196,9 +218,11 @@ class Engine:
     def search(self, text: str, top_k: int = 10, filters: Filters | None = None) -> list[Match]:
         """Free text in any language → ranked suppliers (the buyer's search box)."""
         requirement = Requirement(requirement_id="query", buyer="query", description=text)
-        req = normalise_requirement(requirement, self.taxonomy)
+        req = normalise_requirement(requirement, self.taxonomy, self.lexicon)
         vector = self.encoder.encode_requirements([req.text])[0]
-        candidates = self.retriever_.retrieve(vector, req.lexical_text, filters or Filters(), top_k)
+        candidates = self.retriever_.retrieve(
+            vector, req.lexical_text, filters or Filters(), top_k, req.translated_text
+        )
         return self.ranker.rank(req, self.suppliers_, candidates, top_k)
 
     # -- persistence ---------------------------------------------------------------------------
@@ -241,7 +265,9 @@ class Engine:
             )
         with open(folder / "suppliers.jsonl", encoding="utf-8") as handle:
             suppliers = [Supplier.model_validate_json(line) for line in handle if line.strip()]
-        engine.suppliers_ = [normalise_supplier(s, engine.taxonomy) for s in suppliers]
+        engine.suppliers_ = [
+            normalise_supplier(s, engine.taxonomy, engine.lexicon) for s in suppliers
+        ]
         engine.encoder.fit([s.text for s in engine.suppliers_])
         ids = [s.supplier.supplier_id for s in engine.suppliers_]
         idx = settings.index
@@ -253,6 +279,7 @@ class Engine:
             ef_search=idx.hnsw_ef_search,
         )
         engine.lexical_ = LexicalIndex.load(folder, ids)
+        engine.translated_ = engine._translated_index(ids)
         engine._retriever()
         return engine
 

@@ -21,6 +21,7 @@ from matcher.schemas import Match
 FEATURES = (
     "dense",
     "lexical",
+    "translated",
     "fusion",
     "taxonomy",
     "certifications",
@@ -35,6 +36,7 @@ FEATURES = (
 FEATURE_LABELS = {
     "dense": "semantic similarity",
     "lexical": "keyword match",
+    "translated": "keyword match across languages",
     "fusion": "agreement of semantic and keyword search",
     "taxonomy": "required capabilities covered",
     "certifications": "preferred certifications held",
@@ -100,7 +102,7 @@ class TransparentRanker:
         # the spread among this requirement's candidates is what ranks them.
         dense = _minmax([c.dense for c in candidates])
         top_lexical = max(c.lexical for c in candidates)
-        best_fusion = 2.0 / (self.rrf_k + 1)  # first in both lists
+        top_translated = max(c.translated for c in candidates)
         wanted = {t for t in requirement.tags if not t.startswith("sector_")}
         preferred = requirement.preferred_certifications
         sectors = set(requirement.requirement.sector)
@@ -120,7 +122,8 @@ class TransparentRanker:
                 {
                     "dense": dense_norm,
                     "lexical": cand.lexical / top_lexical if top_lexical > 0 else 0.0,
-                    "fusion": min(1.0, cand.rrf / best_fusion),
+                    "fusion": cand.rrf,
+                    "translated": cand.translated / top_translated if top_translated > 0 else 0.0,
                     "taxonomy": len(wanted & s.tags) / len(wanted) if wanted else 0.0,
                     "certifications": len(preferred & s.certifications) / len(preferred)
                     if preferred

@@ -47,7 +47,8 @@ class Candidate:
     lexical: float  # raw BM25
     dense_rank: int | None  # 1-based rank in the dense list, None if not in it
     lexical_rank: int | None
-    rrf: float
+    rrf: float  # reciprocal rank fusion of the lists, ÷ its maximum (first in every list): [0, 1]
+    translated: float = 0.0  # raw BM25 of the bilingual (lexicon-translated) field
 
 
 def rrf_scores(rankings: Sequence[Sequence[int]], k: int = 60) -> dict[int, float]:
@@ -120,15 +121,22 @@ class HybridRetriever:
         masks: FilterMasks,
         candidates: int = 100,
         rrf_k: int = 60,
+        translated: LexicalIndex | None = None,
     ) -> None:
         self.dense = dense
         self.lexical = lexical
+        self.translated = translated
         self.masks = masks
         self.candidates = candidates
         self.rrf_k = rrf_k
 
     def retrieve(
-        self, query_vector: Vectors, query_text: str, filters: Filters, k: int
+        self,
+        query_vector: Vectors,
+        query_text: str,
+        filters: Filters,
+        k: int,
+        translated_text: str = "",
     ) -> list[Candidate]:
         """At least min(k, qualifying suppliers) candidates, best fused first."""
         allowed = self.masks.allowed(filters)
@@ -139,7 +147,16 @@ class HybridRetriever:
         if allowed is not None:
             lexical_all = np.where(allowed, lexical_all, 0.0)
         lexical_list = _top_positive(lexical_all, depth)
-        fused = rrf_scores([dense_list, lexical_list], k=self.rrf_k)
+        lists = [dense_list, lexical_list]
+        translated_all = np.zeros_like(lexical_all)
+        if self.translated is not None and translated_text:
+            # The bilingual field: query and profiles each carry their terms in both languages.
+            translated_all = self.translated.scores(f"{query_text} {translated_text}")
+            if allowed is not None:
+                translated_all = np.where(allowed, translated_all, 0.0)
+            lists.append(_top_positive(translated_all, depth))
+        fused = rrf_scores(lists, k=self.rrf_k)
+        best = len(lists) / (self.rrf_k + 1)
         dense_rank = {p: r for r, p in enumerate(dense_list, start=1)}
         lexical_rank = {p: r for r, p in enumerate(lexical_list, start=1)}
         positions = np.fromiter(fused, dtype=np.int64, count=len(fused))
@@ -151,7 +168,8 @@ class HybridRetriever:
                 lexical=float(lexical_all[p]),
                 dense_rank=dense_rank.get(int(p)),
                 lexical_rank=lexical_rank.get(int(p)),
-                rrf=fused[int(p)],
+                rrf=fused[int(p)] / best,
+                translated=float(translated_all[p]),
             )
             for p, c in zip(positions, cosines, strict=True)
         ]

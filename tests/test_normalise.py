@@ -105,3 +105,21 @@ def test_chunk_text_keeps_records_and_sentences() -> None:
     ]
     assert chunk_text("a b c d e f g", 3) == ["a b c", "d e f", "g"]
     assert chunk_text("whole profile", None) == ["whole profile"]
+
+
+def test_learned_lexicon_translates_both_ways() -> None:
+    from matcher.lexicon import learn_lexicon
+
+    pairs = [
+        ("Thép không gỉ dạng tấm", "Stainless steel in sheets"),
+        ("Thép cán nóng", "Hot-rolled steel"),
+        ("Ống thép hàn", "Welded steel tubes"),
+        ("Nhôm dạng tấm", "Aluminium in sheets"),
+        ("Nhôm hợp kim", "Aluminium alloys"),
+        ("Nhóm sản phẩm khác", "Other products group"),
+    ] * 2
+    lexicon = learn_lexicon(pairs)
+    assert lexicon.entries["thép"][0] == "steel"
+    assert lexicon.entries["nhôm"][0] == "aluminium"  # diacritics kept: not "nhóm" (group)
+    assert "thép" in lexicon.entries["steel"]
+    assert "steel" in lexicon.translate("Thép tấm").split()
