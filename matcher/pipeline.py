@@ -18,7 +18,14 @@ import numpy as np
 
 from matcher.artifacts import current_version, read_manifest, write_version
 from matcher.config import SAMPLE_DIR, Settings
-from matcher.embed import CachedEncoder, EmbeddingCache, Encoder, default_cache_path, get_encoder
+from matcher.embed import (
+    CachedEncoder,
+    EmbeddingCache,
+    Encoder,
+    Vectors,
+    default_cache_path,
+    get_encoder,
+)
 from matcher.errors import ConfigError, WorkspaceError
 from matcher.export import EXPORT_SUFFIXES, write_matches
 from matcher.index import DenseIndex
@@ -26,6 +33,7 @@ from matcher.ingest import load_requirements, load_suppliers
 from matcher.lexical import LexicalIndex
 from matcher.lexicon import Lexicon, build_lexicon
 from matcher.normalise import (
+    NormalisedRequirement,
     Taxonomy,
     chunk_text,
     load_taxonomy,
@@ -33,7 +41,7 @@ from matcher.normalise import (
     normalise_supplier,
 )
 from matcher.rank import FEATURES, TransparentRanker, load_weights
-from matcher.retrieve import FilterMasks, Filters, HybridRetriever
+from matcher.retrieve import Candidate, FilterMasks, Filters, HybridRetriever
 from matcher.schemas import DuplicateFirm, Match, Requirement, Supplier
 from matcher.store import Workspace
 
@@ -147,6 +155,18 @@ class Engine:
     ) -> list[Match]:
         """Ranked, explained suppliers for each requirement (hard filters from the requirement)."""
         reporter = reporter or SilentReporter()
+        embedded = self._embed_requirements(requirements, reporter)
+        out: list[Match] = []
+        with reporter.stage("Ranking", len(embedded)) as advance:
+            for req, vector in embedded:
+                candidates = self._retrieve(req, vector, top_k)
+                out.extend(self.ranker.rank(req, self.suppliers_, candidates, top_k))
+                advance(1)
+        return out
+
+    def _embed_requirements(
+        self, requirements: Sequence[Requirement], reporter: Reporter
+    ) -> list[tuple[NormalisedRequirement, Vectors]]:
         normalised = [normalise_requirement(r, self.taxonomy, self.lexicon) for r in requirements]
         with reporter.stage("Embedding requirements", len(normalised)) as advance:
             vectors = self.encoder.encode_requirements(
@@ -154,16 +174,14 @@ class Engine:
                 batch_size=self.settings.embed.batch_size,
                 progress=advance,
             )
-        out: list[Match] = []
-        with reporter.stage("Ranking", len(normalised)) as advance:
-            for req, vector in zip(normalised, vectors, strict=True):
-                filters = self._requirement_filters(req.requirement)
-                candidates = self.retriever_.retrieve(
-                    vector, req.lexical_text, filters, top_k, req.translated_text
-                )
-                out.extend(self.ranker.rank(req, self.suppliers_, candidates, top_k))
-                advance(1)
-        return out
+        return list(zip(normalised, vectors, strict=True))
+
+    def _retrieve(self, req: NormalisedRequirement, vector: Vectors, depth: int) -> list[Candidate]:
+        """One requirement's filtered hybrid candidates."""
+        filters = self._requirement_filters(req.requirement)
+        return self.retriever_.retrieve(
+            vector, req.lexical_text, filters, depth, req.translated_text
+        )
 
     def candidate_features(
         self,
@@ -177,20 +195,11 @@ class Engine:
         trained, without re-running retrieval for every trial.
         """
         reporter = reporter or SilentReporter()
-        normalised = [normalise_requirement(r, self.taxonomy, self.lexicon) for r in requirements]
-        with reporter.stage("Embedding requirements", len(normalised)) as advance:
-            vectors = self.encoder.encode_requirements(
-                [r.text for r in normalised],
-                batch_size=self.settings.embed.batch_size,
-                progress=advance,
-            )
+        embedded = self._embed_requirements(requirements, reporter)
         out = []
-        with reporter.stage("Candidate features", len(normalised)) as advance:
-            for req, vector in zip(normalised, vectors, strict=True):
-                filters = self._requirement_filters(req.requirement)
-                candidates = self.retriever_.retrieve(
-                    vector, req.lexical_text, filters, depth, req.translated_text
-                )
+        with reporter.stage("Candidate features", len(embedded)) as advance:
+            for req, vector in embedded:
+                candidates = self._retrieve(req, vector, depth)
                 rows = self.ranker.features(req, self.suppliers_, candidates)
                 matrix = np.array([[row[f] for f in FEATURES] for row in rows], dtype=np.float32)
                 ids = [self.suppliers_[c.position].supplier.supplier_id for c in candidates]
