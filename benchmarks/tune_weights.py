@@ -12,14 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from matcher.baselines import default_cache
 from matcher.config import DEFAULT_WEIGHTS, Settings
+from matcher.embed import default_cache_path
 from matcher.evaluate import _documents, evaluate
 from matcher.learn import (
     FeatureSet,
@@ -34,17 +37,48 @@ from matcher.rank import load_weights
 from matcher.suites import SuiteUnavailable, load_suite
 
 
-def features(name: str, settings: Settings) -> tuple[dict[str, list[FeatureSet]], Any]:
+class PrintReporter:
+    """Progress as log lines (every 10%), readable in a file when the run goes to background."""
+
+    @contextmanager
+    def stage(self, name: str, total: int | None) -> Iterator[Callable[[int], None]]:
+        done, step, start = 0, max(1, (total or 0) // 10), time.perf_counter()
+        mark = step
+
+        def advance(n: int) -> None:
+            nonlocal done, mark
+            done += n
+            if total and done >= mark:
+                print(
+                    f"    {name}: {done}/{total} ({time.perf_counter() - start:.0f}s)", flush=True
+                )
+                mark += step
+
+        yield advance
+
+
+def features(name: str, settings: Settings, reuse: bool) -> tuple[dict[str, list[FeatureSet]], Any]:
     suite = load_suite(name)
+    key = f"{name}-{settings.embed.encoder}-{settings.embed.chunk_words}"
+    saved = default_cache_path().parent / f"features-{key}.pkl"
+    if reuse and saved.exists():
+        print(f"  {name}: features from {saved}")
+        with open(saved, "rb") as handle:
+            return pickle.load(handle), suite.qrels  # type: ignore[no-any-return]
     out = {}
     for part in ("dev", "test"):
         start = time.perf_counter()
-        engine = Engine(settings, cache=default_cache()).build(_documents(suite, part))
-        out[part] = engine.candidate_features(suite.part(part), depth=100)
+        engine = Engine(settings, cache=default_cache()).build(
+            _documents(suite, part), PrintReporter()
+        )
+        out[part] = engine.candidate_features(suite.part(part), depth=100, reporter=PrintReporter())
         print(
             f"  {name}/{part}: {len(out[part])} queries, {time.perf_counter() - start:.0f}s",
             flush=True,
         )
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    with open(saved, "wb") as handle:
+        pickle.dump(out, handle)
     return out, suite.qrels
 
 
@@ -52,15 +86,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--suites", default="sample,gebiz,hs-vi2en")
     parser.add_argument("--encoder", default=None)
+    parser.add_argument("--chunk-words", type=int, default=None)
+    parser.add_argument(
+        "--reuse", action="store_true", help="re-use candidate features saved by an earlier run"
+    )
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     settings = Settings()
     if args.encoder:
         settings.embed.encoder = args.encoder
+    if args.chunk_words:
+        settings.embed.chunk_words = args.chunk_words
     data = {}
     for name in args.suites.split(","):
         try:
-            data[name] = features(name, settings)
+            data[name] = features(name, settings, args.reuse)
         except SuiteUnavailable as exc:
             print(f"skipped {name}: {exc}")
     qrels_all = {q: j for _, qrels in data.values() for q, j in qrels.items()}

@@ -283,6 +283,7 @@ class CachedEncoder(Encoder):
         self.cacheable = inner.cacheable
         self.hits = 0
         self.misses = 0
+        self.block = 512
 
     @property
     def dim(self) -> int:
@@ -312,11 +313,15 @@ class CachedEncoder(Encoder):
         self.misses += len(todo)
         if progress is not None and len(texts) > len(todo):
             progress(len(texts) - len(todo))
-        if todo:
+        # Stored block by block, so an interrupted long run (Ctrl-C, a killed job) keeps what it
+        # has embedded and the next run resumes from there.
+        pending = list(todo.items())
+        for start in range(0, len(pending), self.block):
+            block = dict(pending[start : start + self.block])
             fresh = self.inner.encode(
-                list(todo.values()), side, batch_size=batch_size, progress=progress
+                list(block.values()), side, batch_size=batch_size, progress=progress
             )
-            new = dict(zip(todo, fresh, strict=True))
+            new = dict(zip(block, fresh, strict=True))
             self.cache.put_many(self.model_id, side, new)
             cached.update(new)
         if not texts:
