@@ -1,3 +1,1 @@
-"""The FastAPI service over matcher/ (see issue: matching service). Importable, not yet serving."""
-
-from __future__ import annotations
+"""The CNHT Matcher service: a FastAPI app over matcher/ (see api.app.create_app)."""

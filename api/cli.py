@@ -1,0 +1,76 @@
+"""`matcher keys create …` and `matcher serve …`: Typer commands that matcher/cli.py registers.
+FastAPI and uvicorn are imported only when the server starts, so `matcher --help` stays quick."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from matcher.config import default_workspace
+from matcher.errors import MatcherError
+from matcher.store import ROLES, Workspace
+
+keys_app = typer.Typer(help="API keys for the service (stored hashed).", no_args_is_help=True)
+
+WorkspaceOpt = Annotated[
+    Path,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default $MATCHER_WORKSPACE or ./workspace).",
+    ),
+]
+
+
+@keys_app.command("create")
+def create_key(
+    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")],
+    buyer_id: Annotated[
+        str | None, typer.Option("--buyer-id", help="The buyer a buyer key acts for.")
+    ] = None,
+    supplier_id: Annotated[
+        str | None, typer.Option("--supplier-id", help="The firm a supplier key acts for.")
+    ] = None,
+    label: Annotated[str, typer.Option(help="A note on whose key this is.")] = "",
+    workspace: WorkspaceOpt = default_workspace(),  # noqa: B008
+) -> None:
+    """Create an API key; the key alone is printed on the last line (shown once, kept hashed).
+
+    Example: matcher keys create --role buyer --buyer-id honda-vietnam --workspace ws
+    """
+    try:
+        record, secret = Workspace(workspace).create_api_key(role, buyer_id, supplier_id, label)
+    except MatcherError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    bound = record.buyer_id or record.supplier_id
+    typer.echo(f"key {record.key_id}: role {record.role}" + (f" for {bound}" if bound else ""))
+    typer.echo(secret)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    workspace: WorkspaceOpt = default_workspace(),  # noqa: B008
+) -> None:
+    """Serve the API (and the search page at /) over a workspace.
+
+    Example: matcher serve --host 0.0.0.0 --port 8000 --workspace ws
+    """
+    import uvicorn
+
+    from api.app import create_app
+
+    try:
+        app = create_app(workspace)
+    except MatcherError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+app = typer.Typer(help="The CNHT Matcher service.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.command()(serve)

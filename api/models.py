@@ -1,0 +1,317 @@
+"""Request and response bodies: every route takes and gives one of these, so the OpenAPI schema
+is exact. Shapes marked "contract" are relied on from outside (issue #5): keep them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.config import MAX_TOP_K
+from matcher.schemas import Match, Requirement, Supplier
+from matcher.store import Outcome, Role
+
+T = TypeVar("T")
+Sector = Literal["I", "II", "III", "IV", "V", "VI"]
+# Ids travel in URL paths: printable, no slash, bounded.
+Id = str
+ID_PATTERN = r"^[^/\s][^/]{0,63}$"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Page(BaseModel, Generic[T]):
+    """A list: one page of ``data`` and ``count``, the number of items on every page together."""
+
+    data: list[T]
+    count: int
+
+
+class ProblemOut(BaseModel):
+    """One problem with a request or an uploaded file (row: spreadsheet row, header = 1)."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: a sentence, and for bad input each problem found."""
+
+    detail: str
+    problems: list[ProblemOut] = []
+
+
+# -- suppliers -------------------------------------------------------------------------------------
+class SupplierOut(Supplier):
+    """A supplier profile. Contact persons are null unless the caller may see them (organiser,
+    admin, the supplier itself, or a buyer after a confirmed meeting)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class ImportOut(BaseModel):
+    inserted: int
+    updated: int
+    duplicates: list[dict[str, Any]] = []
+
+
+class DeletedOut(BaseModel):
+    deleted: str
+
+
+# -- requirements ----------------------------------------------------------------------------------
+class RequirementIn(_Body):
+    """Contract: ``title`` and ``description``; a buyer's key fills in the buyer, an organiser
+    names it with ``buyer_id`` (and optionally ``buyer``, the display name)."""
+
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(min_length=1, max_length=20_000)
+    buyer: str | None = Field(default=None, min_length=1, max_length=300)
+    buyer_id: str | None = Field(default=None, min_length=1, max_length=200, pattern=ID_PATTERN)
+    required_certifications: list[str] = []
+    preferred_certifications: list[str] = []
+    sector: list[Sector] = []
+    province: str | None = Field(default=None, max_length=200)
+    processes: list[str] = []
+    materials: list[str] = []
+    quantity: str | None = Field(default=None, max_length=200)
+    target_tier: int | None = Field(default=None, ge=1, le=3)
+    language: str | None = Field(default=None, max_length=50)
+
+
+class RequirementOut(Requirement):
+    """Contract: answers carry ``requirement_id``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+# -- search and matches ----------------------------------------------------------------------------
+class SearchFilters(_Body):
+    """Hard filters: a supplier must hold every certification, be in one of the sectors and one
+    of the provinces (empty = no filter)."""
+
+    certifications: list[str] = Field(default=[], max_length=20)
+    sectors: list[Sector] = Field(default=[], max_length=6)
+    provinces: list[str] = Field(default=[], max_length=70)
+
+
+class SearchIn(_Body):
+    """Contract: ``{"query": "...", "top_k": 10, "filters": {...}}``."""
+
+    query: str = Field(min_length=1, max_length=2000, description="What you need, any language.")
+    top_k: int = Field(default=10, ge=1, le=MAX_TOP_K)
+    filters: SearchFilters = SearchFilters()
+
+
+class MatchOut(BaseModel):
+    """Contract: ``supplier_id``, ``score`` and ``explanation``; rank 1 is best."""
+
+    supplier_id: str
+    score: float
+    explanation: str
+    rank: int
+    supplier_name: str
+    matched_capabilities: list[str]
+    certifications_met: list[str]
+    certifications_missing: list[str]
+    top_features: list[str]
+    features: dict[str, float]
+
+    @classmethod
+    def of(cls, match: Match) -> MatchOut:
+        return cls.model_validate(match.model_dump(exclude={"requirement_id"}))
+
+
+# -- feedback --------------------------------------------------------------------------------------
+class FeedbackIn(_Body):
+    """An outcome for a proposed match or a meeting. A buyer reports for its own requirements,
+    a supplier for its own firm (naming the buyer), an organiser for anyone."""
+
+    outcome: Outcome
+    supplier_id: str | None = Field(default=None, min_length=1, max_length=64)
+    buyer_id: str | None = Field(default=None, min_length=1, max_length=200)
+    requirement_id: str | None = Field(default=None, min_length=1, max_length=64)
+    event_id: str | None = Field(default=None, min_length=1, max_length=64)
+    meeting_id: str | None = Field(default=None, min_length=1, max_length=64)
+    note: str = Field(default="", max_length=2000)
+
+
+class FeedbackOut(BaseModel):
+    feedback_id: int
+    created_at: datetime
+    outcome: Outcome
+    buyer_id: str
+    supplier_id: str
+    requirement_id: str | None
+    event_id: str | None
+    meeting_id: str | None
+    author_role: Role
+    note: str
+
+
+# -- keys ------------------------------------------------------------------------------------------
+class KeyIn(_Body):
+    role: Role
+    buyer_id: str | None = Field(default=None, min_length=1, max_length=200)
+    supplier_id: str | None = Field(default=None, min_length=1, max_length=64)
+    label: str = Field(default="", max_length=200)
+
+
+class KeyOut(BaseModel):
+    key_id: str
+    role: Role
+    buyer_id: str | None
+    supplier_id: str | None
+    label: str
+    created_at: datetime
+    revoked: bool
+
+
+class NewKeyOut(KeyOut):
+    """The secret is shown once, here; the server keeps only its hash."""
+
+    key: str
+
+
+# -- events ----------------------------------------------------------------------------------------
+class SlotIn(_Body):
+    """``count`` slots of ``minutes`` from ``start`` ('09:00' on the event date, or ISO 8601),
+    ``gap`` minutes apart."""
+
+    start: str = Field(min_length=1, max_length=40)
+    minutes: int = Field(ge=1, le=24 * 60)
+    count: int = Field(default=1, ge=1, le=200)
+    gap: int = Field(default=0, ge=0, le=24 * 60)
+
+
+class CapsIn(_Body):
+    min: int = Field(default=0, ge=0, le=1000)
+    max: int | None = Field(default=None, ge=0, le=1000)
+
+
+class RoleCapsIn(_Body):
+    buyer: CapsIn = CapsIn()
+    supplier: CapsIn = CapsIn()
+
+
+class WindowIn(_Body):
+    start: str = Field(min_length=1, max_length=40)
+    end: str = Field(min_length=1, max_length=40)
+
+
+class ParticipantIn(_Body):
+    id: str = Field(min_length=1, max_length=200)
+    role: Literal["buyer", "supplier"]
+    name: str | None = Field(default=None, max_length=300)
+    available: list[WindowIn] = Field(default=[], max_length=50)
+    languages: list[str] = Field(default=[], max_length=20)
+    min_meetings: int | None = Field(default=None, ge=0, le=1000)
+    max_meetings: int | None = Field(default=None, ge=0, le=1000)
+
+
+class RequestIn(_Body):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    from_id: str = Field(alias="from", min_length=1, max_length=200)
+    to_id: str = Field(alias="to", min_length=1, max_length=200)
+
+
+class PairIn(_Body):
+    buyer: str = Field(min_length=1, max_length=200)
+    supplier: str = Field(min_length=1, max_length=200)
+
+
+class InterpreterIn(_Body):
+    id: str = Field(min_length=1, max_length=200)
+    name: str | None = Field(default=None, max_length=300)
+    languages: list[str] = Field(min_length=1, max_length=20)
+    available: list[WindowIn] = Field(default=[], max_length=50)
+
+
+class EventIn(_Body):
+    """An event as in an event file (docs/events.md); ``locked`` is managed with /locks."""
+
+    name: str = Field(default="B2B meetings", min_length=1, max_length=300)
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", max_length=64)
+    location: str | None = Field(default=None, max_length=300)
+    date: str | None = Field(default=None, max_length=40, description="YYYY-MM-DD")
+    slots: list[SlotIn] = Field(min_length=1, max_length=200)
+    tables: int | list[str] = Field(description="How many tables, or their names.")
+    caps: RoleCapsIn = RoleCapsIn()
+    floor: int = Field(default=1, ge=0, le=1000)
+    min_score: float = Field(default=0.0, ge=-1e6, le=1e6)
+    reserved_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    time_limit_s: float = Field(default=30.0, gt=0, le=3600)
+    participants: list[ParticipantIn] = Field(default=[], max_length=5000)
+    requests: list[RequestIn] = Field(default=[], max_length=20000)
+    declined: list[PairIn] = Field(default=[], max_length=20000)
+    met_before: list[PairIn] = Field(default=[], max_length=20000)
+    interpreters: list[InterpreterIn] = Field(default=[], max_length=500)
+
+
+class ParticipantsIn(_Body):
+    """Participants to add (an id already registered is replaced)."""
+
+    participants: list[ParticipantIn] = Field(min_length=1, max_length=5000)
+
+
+class PlanIn(_Body):
+    top_k: int = Field(default=20, ge=1, le=MAX_TOP_K, description="Candidates per requirement.")
+
+
+class LocksIn(_Body):
+    meeting_ids: list[str] = Field(min_length=1, max_length=5000)
+
+
+class EventOut(BaseModel):
+    event_id: str
+    name: str
+    participants: int
+    locked: int
+    planned: bool
+    created_at: datetime
+    updated_at: datetime
+    spec: dict[str, Any]
+
+
+class MeetingOut(BaseModel):
+    meeting_id: str
+    slot_start: str
+    slot_end: str
+    table: str
+    buyer_id: str
+    requirement_id: str
+    supplier_id: str
+    score: float
+    interpreter: str
+    buyer_name: str
+    supplier_name: str
+    request: str
+    locked: bool
+    explanation: str
+
+
+class ScheduleOut(Page[MeetingOut]):
+    kpis: dict[str, Any]
+    diagnostics: list[str]
+
+
+class PlanOut(BaseModel):
+    event_id: str
+    meetings: int
+    kpis: dict[str, Any]
+    diagnostics: list[str]
+
+
+# -- health ----------------------------------------------------------------------------------------
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
+class ReadyOut(BaseModel):
+    status: Literal["ready"]
+    suppliers: int

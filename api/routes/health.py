@@ -1,0 +1,39 @@
+"""Probes and metrics: the only routes without a key (they show no personal data)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from api.deps import ContextDep
+from api.errors import ERROR_RESPONSES
+from api.models import HealthOut, ReadyOut
+
+router = APIRouter(tags=["health"])
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+@router.get("/healthz", response_model=HealthOut, summary="The process is up")
+def healthz() -> HealthOut:
+    return HealthOut(status="ok")
+
+
+@router.get(
+    "/readyz",
+    response_model=ReadyOut,
+    summary="The database answers and the index is open",
+    responses={503: ERROR_RESPONSES[503]},
+)
+def readyz(context: ContextDep) -> ReadyOut:
+    _, count = context.workspace.page_suppliers(0, 1)
+    return ReadyOut(status="ready", suppliers=count)
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}},
+)
+def metrics(context: ContextDep) -> Response:
+    return Response(generate_latest(context.registry), media_type=CONTENT_TYPE_LATEST)

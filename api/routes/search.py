@@ -1,0 +1,25 @@
+"""The buyer's search box: free text in any language plus hard filters → ranked suppliers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from api.deps import ContextDep, PrincipalDep, principal
+from api.errors import ERROR_RESPONSES
+from api.models import MatchOut, Page, SearchIn
+from matcher.retrieve import Filters
+
+router = APIRouter(
+    prefix="/v1", tags=["search"], dependencies=[Depends(principal)], responses=ERROR_RESPONSES
+)
+
+
+@router.post("/search", response_model=Page[MatchOut], summary="Search suppliers")
+def search(context: ContextDep, key: PrincipalDep, body: SearchIn) -> Page[MatchOut]:
+    """Contract: `{"query", "top_k", "filters"}` → `{"data": [{"supplier_id", "score",
+    "explanation", ...}], "count"}`."""
+    filters = Filters.build(
+        body.filters.certifications, body.filters.sectors, body.filters.provinces
+    )
+    matches = context.index.search(body.query, body.top_k, filters)
+    return Page(data=[MatchOut.of(m) for m in matches], count=len(matches))
