@@ -83,31 +83,51 @@ class DenseIndex:
         return out
 
     def search(
-        self, queries: Vectors, k: int, allowed: Mask | None = None
+        self,
+        queries: Vectors,
+        k: int,
+        allowed: Mask | None = None,
+        denied: Mask | None = None,
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
-        """Top-k (scores, supplier positions) per query; -1 pads when fewer than k qualify."""
+        """Top-k (scores, supplier positions) per query; -1 pads when fewer than k qualify.
+
+        ``denied`` masks suppliers that must never come back whatever the filter (deleted or
+        replaced ones awaiting compaction in matcher/live.py); unlike a mask of the allowed, a
+        few denied rows cost a small selector, not one listing every other row.
+        """
         n = len(self.ids_)
         k = max(1, min(k, n))
         queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(
             -1, self.vectors_.shape[1]
         )
+        if denied is not None and allowed is not None:
+            allowed, denied = allowed & ~denied, None
+        if denied is not None and not denied.any():
+            denied = None
         row_allowed = allowed[self.owners_] if allowed is not None else None
         # With chunks, the top rows may repeat owners: ask for enough rows to cover k owners.
         per_owner = int(np.ceil(len(self.owners_) / max(n, 1)))
         k_rows = min(len(self.owners_), k * (2 * per_owner if self.chunked_ else 1))
-        params: Any = None
+        selector: Any = None
         if row_allowed is not None:
             selector = faiss.IDSelectorBatch(np.flatnonzero(row_allowed).astype(np.int64))
-            if self.kind == "hnsw":
-                params = faiss.SearchParametersHNSW(
-                    sel=selector, efSearch=max(self.ef_search, k_rows)
-                )
-            else:
-                params = faiss.SearchParameters(sel=selector)
-        elif self.kind == "hnsw":
+            n_allowed = int(allowed.sum()) if allowed is not None else n
+        elif denied is not None:
+            row_allowed = ~denied[self.owners_]
+            inner = faiss.IDSelectorBatch(np.flatnonzero(~row_allowed).astype(np.int64))
+            selector = faiss.IDSelectorNot(inner)  # ``inner`` stays referenced until we return
+            n_allowed = n - int(denied.sum())
+        else:
+            n_allowed = n
+        params: Any = None
+        if self.kind == "hnsw":
             params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k_rows))
+            if selector is not None:
+                params.sel = selector
+        elif selector is not None:
+            params = faiss.SearchParameters(sel=selector)
         row_scores, rows = self.index_.search(queries, max(k_rows, 1), params=params)
-        want = min(k, int(allowed.sum()) if allowed is not None else n)
+        want = min(k, n_allowed)
         scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
         positions = np.full((len(queries), k), -1, dtype=np.int64)
         for q in range(len(queries)):

@@ -7,7 +7,9 @@ word segmenter. Folding accents lets "dap" match text typed without diacritics.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 
@@ -112,3 +114,71 @@ class LexicalIndex:
         index.bm25_ = bm25s.BM25.load(str(folder), show_progress=False)
         index._vocab = set(index.bm25_.vocab_dict)
         return index
+
+
+# -- BM25 under caller-supplied corpus statistics (for a segmented, incrementally edited index) --
+# bm25s's defaults, which LexicalIndex uses: method "lucene", k1 = 1.5, b = 0.75.
+BM25_K1 = 1.5
+BM25_B = 0.75
+
+
+def bm25_idf(df: int, n_docs: int) -> np.float32:
+    """Lucene's BM25 idf, log(1 + (N − df + 0.5) / (df + 0.5)), as bm25s stores it (float32).
+
+    Kamphuis, de Vries, Boytsov & Lin, "Which BM25 do you mean?", ECIR 2020.
+    """
+    return np.float32(math.log(1 + (n_docs - df + 0.5) / (df + 0.5)))
+
+
+class TermCounts:
+    """Raw term frequencies of one segment's documents, a column of postings per term.
+
+    bm25s bakes the corpus statistics (document count, document frequencies, mean length) into
+    the scores it stores, so a segment indexed on its own would score under its own IDF. Keeping
+    raw frequencies lets a segmented index (matcher/live.py) score every segment under the
+    statistics of the whole live register, and get the float32 scores bm25s gives for that
+    register indexed at once: the same operations in the same order.
+    """
+
+    def __init__(self, token_lists: Sequence[Sequence[str]]) -> None:
+        vocab: dict[str, int] = {}
+        n = max(len(token_lists), 1)
+        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+        terms = np.fromiter(
+            (vocab.setdefault(t, len(vocab)) for tokens in token_lists for t in tokens),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        docs = np.repeat(np.arange(len(token_lists), dtype=np.int64), lengths)
+        # One key per (term, doc) pair, sorted term-major: postings come out grouped by term.
+        keys, counts = np.unique(terms * n + docs, return_counts=True)
+        pair_terms = keys // n
+        self.vocab = vocab
+        self.lengths = lengths
+        self.docs = keys % n
+        self.tf = counts.astype(np.float32)
+        self.indptr = np.searchsorted(pair_terms, np.arange(len(vocab) + 1)).astype(np.int64)
+        self.df = np.diff(self.indptr)
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def doc_freq(self, term: str) -> int:
+        j = self.vocab.get(term)
+        return 0 if j is None else int(self.df[j])
+
+    def scores(
+        self, tokens: Sequence[str], idf: Mapping[str, np.float32], avg_length: float
+    ) -> npt.NDArray[np.float32]:
+        """BM25 (Lucene) of every document for the query tokens (repeats count, as in bm25s)."""
+        out = np.zeros(len(self.lengths), dtype=np.float32)
+        norm = BM25_K1 * ((1 - BM25_B) + BM25_B * self.lengths / avg_length)
+        for token in tokens:
+            j = self.vocab.get(token)
+            if j is None:
+                continue
+            start, end = self.indptr[j], self.indptr[j + 1]
+            docs, tf = self.docs[start:end], self.tf[start:end]
+            # Docs are unique within a term's postings, so a fancy-indexed add is exact.
+            out[docs] += (idf[token] * (tf / (norm[docs] + tf))).astype(np.float32)
+        return out

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from matcher.embed import Vectors
-from matcher.index import DenseIndex, Mask
-from matcher.lexical import LexicalIndex
+from matcher.index import Mask
 from matcher.normalise import NormalisedSupplier, canonical_certifications, fold
 
 
@@ -83,17 +83,21 @@ class FilterMasks:
 
     def counts(self, filters: Filters) -> dict[str, int]:
         """How many suppliers pass each filter on its own (to explain an empty result)."""
+        return {name: int(mask.sum()) for name, mask in self.masks(filters).items()}
+
+    def masks(self, filters: Filters) -> dict[str, Mask]:
+        """Each filter's own mask, named for people (``certification ISO 9001`` …)."""
         none = np.zeros(self.n, dtype=bool)
         out = {
-            f"certification {c}": int(self._cert.get(c, none).sum())
+            f"certification {c}": self._cert.get(c, none)
             for c in sorted(filters.required_certifications)
         }
         if filters.sectors:
             sectors = np.logical_or.reduce([self._sector.get(s, none) for s in filters.sectors])
-            out["sector " + "/".join(sorted(filters.sectors))] = int(sectors.sum())
+            out["sector " + "/".join(sorted(filters.sectors))] = sectors
         if filters.provinces:
             places = np.logical_or.reduce([self._province.get(p, none) for p in filters.provinces])
-            out["province " + "/".join(sorted(filters.provinces))] = int(places.sum())
+            out["province " + "/".join(sorted(filters.provinces))] = places
         return out
 
     def allowed(self, filters: Filters) -> Mask | None:
@@ -111,17 +115,49 @@ class FilterMasks:
         return mask
 
 
+class DenseSearch(Protocol):
+    """What retrieval needs of a dense index (DenseIndex, or the segments of matcher/live.py)."""
+
+    def search(
+        self, queries: Vectors, k: int, allowed: Mask | None = None
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]: ...
+
+    def max_sim(
+        self, query: Vectors, positions: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float32]: ...
+
+
+class LexicalScores(Protocol):
+    """What retrieval needs of a lexical index: a BM25 score per supplier position."""
+
+    def scores(self, query: str) -> npt.NDArray[np.float32]: ...
+
+
+class SupplierMasks(Protocol):
+    """What retrieval needs of the filter masks (FilterMasks, or live.py's segments)."""
+
+    def allowed(self, filters: Filters) -> Mask | None: ...
+
+    def counts(self, filters: Filters) -> dict[str, int]: ...
+
+
 class HybridRetriever:
-    """Dense top-N ∪ lexical top-N, fused by RRF; every candidate carries both raw scores."""
+    """Dense top-N ∪ lexical top-N, fused by RRF; every candidate carries both raw scores.
+
+    ``order`` breaks ties between equal scores (lower first); by default the position does. An
+    index whose positions do not follow the supplier ids (live.py appends edits at the end)
+    passes the ids' sort order, so that ties fall as they would in a register built at once.
+    """
 
     def __init__(
         self,
-        dense: DenseIndex,
-        lexical: LexicalIndex,
-        masks: FilterMasks,
+        dense: DenseSearch,
+        lexical: LexicalScores,
+        masks: SupplierMasks,
         candidates: int = 100,
         rrf_k: int = 60,
-        translated: LexicalIndex | None = None,
+        translated: LexicalScores | None = None,
+        order: npt.NDArray[np.float64] | None = None,
     ) -> None:
         self.dense = dense
         self.lexical = lexical
@@ -129,6 +165,7 @@ class HybridRetriever:
         self.masks = masks
         self.candidates = candidates
         self.rrf_k = rrf_k
+        self.order = order
 
     def retrieve(
         self,
@@ -146,7 +183,7 @@ class HybridRetriever:
         lexical_all = self.lexical.scores(query_text)
         if allowed is not None:
             lexical_all = np.where(allowed, lexical_all, 0.0)
-        lexical_list = _top_positive(lexical_all, depth)
+        lexical_list = _top_positive(lexical_all, depth, self.order)
         lists = [dense_list, lexical_list]
         translated_all = np.zeros_like(lexical_all)
         if self.translated is not None and translated_text:
@@ -154,7 +191,7 @@ class HybridRetriever:
             translated_all = self.translated.scores(f"{query_text} {translated_text}")
             if allowed is not None:
                 translated_all = np.where(allowed, translated_all, 0.0)
-            lists.append(_top_positive(translated_all, depth))
+            lists.append(_top_positive(translated_all, depth, self.order))
         fused = rrf_scores(lists, k=self.rrf_k)
         best = len(lists) / (self.rrf_k + 1)
         dense_rank = {p: r for r, p in enumerate(dense_list, start=1)}
@@ -173,12 +210,27 @@ class HybridRetriever:
             )
             for p, c in zip(positions, cosines, strict=True)
         ]
-        out.sort(key=lambda c: (-c.rrf, c.position))
+        order = self.order
+        if order is None:
+            out.sort(key=lambda c: (-c.rrf, c.position))
+        else:
+            out.sort(key=lambda c: (-c.rrf, float(order[c.position])))
         return out
 
 
-def _top_positive(scores: npt.NDArray[np.floating], k: int) -> list[int]:
+def _top_positive(
+    scores: npt.NDArray[np.floating],
+    k: int,
+    order: npt.NDArray[np.float64] | None = None,
+) -> list[int]:
     candidates = np.flatnonzero(scores > 0)
+    if order is None:
+        if len(candidates) > k:
+            candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
+        return [int(p) for p in candidates[np.argsort(-scores[candidates], kind="stable")]]
     if len(candidates) > k:
-        candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
-    return [int(p) for p in candidates[np.argsort(-scores[candidates], kind="stable")]]
+        # Everything above the k-th score, then ties at that score by ``order``.
+        kth = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]
+        candidates = candidates[scores[candidates] >= kth]
+    ranked = candidates[np.lexsort((order[candidates], -scores[candidates]))]
+    return [int(p) for p in ranked[:k]]
