@@ -443,3 +443,9 @@ def search(
             sys.stdout.write(m.model_dump_json() + "\n")
     else:
         _print_matches(matches)
+
+
+# Sub-apps kept in their own modules; imported last because they import helpers from this one.
+from matcher.tiers_cli import tiers_app  # noqa: E402
+
+app.add_typer(tiers_app, name="tiers")

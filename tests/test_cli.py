@@ -158,6 +158,7 @@ def test_every_command_has_help_with_an_example() -> None:
         ["eval"],
         ["event", "plan"],
         ["event", "replan"],
+        ["tiers", "propose"],
     ):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0
