@@ -275,3 +275,21 @@ def test_bad_event_file_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "bad_event.yaml" in result.output
     assert not out.exists()
+
+
+def test_outputs_get_ordinary_file_permissions(tmp_path: Path) -> None:
+    # Atomic writes go through mkstemp (mode 0600); the finished file must be readable by the
+    # group/others like any file the user writes, or shared report folders break.
+    from matcher.export import write_table
+
+    out = tmp_path / "table.csv"
+    write_table([{"a": 1}], ["a"], out)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
