@@ -8,7 +8,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.config import ApiSettings
@@ -17,12 +16,11 @@ from api.errors import install_error_handlers
 from api.index import SearchIndex, open_index
 from api.limits import LimitsMiddleware, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import events, feedback, health, keys, requirements, search, suppliers
+from api.routes import events, feedback, health, keys, requirements, search, suppliers, web
 from matcher.config import Settings
 from matcher.store import Workspace
 
 log = logging.getLogger(__name__)
-WEB_DIR = Path(__file__).parent / "web"
 
 
 def create_app(
@@ -61,13 +59,8 @@ def create_app(
         keys.router,
     ):
         app.include_router(router)
-    if (WEB_DIR / "index.html").is_file():
-
-        @app.get("/", include_in_schema=False)
-        def home() -> FileResponse:
-            return FileResponse(WEB_DIR / "index.html", media_type="text/html")
-
-        app.mount("/web", StaticFiles(directory=WEB_DIR), name="web")
+    app.include_router(web.router)
+    app.mount("/web", StaticFiles(directory=web.WEB_DIR), name="web")
     # Added innermost first: metrics see every answer, including the limits' own.
     app.add_middleware(
         LimitsMiddleware,

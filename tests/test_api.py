@@ -516,3 +516,27 @@ def test_default_encoder_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         )
     assert r.status_code == 200
     assert r.json()["data"][0]["supplier_id"] == "S2"
+
+
+def test_search_page(service: Service) -> None:
+    c = service.client
+    page = c.get("/")
+    assert page.status_code == 200 and 'id="search"' in page.text
+    script = c.get("/web/app.js")
+    assert script.status_code == 200 and "/v1/search" in script.text
+
+
+def test_search_during_a_rebuild_gets_a_complete_answer(service: Service) -> None:
+    import threading
+
+    context = service.client.app.state.context  # type: ignore[attr-defined]
+    h = service.as_("organiser")
+    expected = service.client.post("/v1/search", json={"query": "steel", "top_k": 3}, headers=h)
+    rebuild = threading.Thread(target=context.index.rebuild)
+    rebuild.start()
+    answers = []
+    while rebuild.is_alive() or not answers:
+        r = service.client.post("/v1/search", json={"query": "steel", "top_k": 3}, headers=h)
+        answers.append((r.status_code, r.json()["count"]))
+    rebuild.join()
+    assert set(answers) == {(200, expected.json()["count"])}

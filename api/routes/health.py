@@ -10,7 +10,8 @@ from api.errors import ERROR_RESPONSES
 from api.models import HealthOut, ReadyOut
 
 router = APIRouter(tags=["health"])
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# Routes without a key: the probes, metrics (no personal data) and the search page.
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/"})
 
 
 @router.get("/healthz", response_model=HealthOut, summary="The process is up")
