@@ -232,8 +232,9 @@ class SegmentedBM25:
         return df
 
     def scores(self, query: str) -> npt.NDArray[np.float32]:
-        freqs = {t: self.doc_freq(t) for t in set(tokenize(query))}
-        tokens = [t for t in tokenize(query) if freqs[t] > 0]
+        words = tokenize(query)
+        freqs = {t: self.doc_freq(t) for t in set(words)}
+        tokens = [t for t in words if freqs[t] > 0]
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
         idf = {t: bm25_idf(freqs[t], self.n_docs) for t in set(tokens)}
