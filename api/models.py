@@ -4,7 +4,7 @@ is exact. Shapes marked "contract" are relied on from outside (issue #5): keep t
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +17,7 @@ Sector = Literal["I", "II", "III", "IV", "V", "VI"]
 # Ids travel in URL paths: printable, no slash, bounded.
 Id = str
 ID_PATTERN = r"^[^/\s][^/]{0,63}$"
+MAX_TABLES = 500
 
 
 class _Body(BaseModel):
@@ -185,7 +186,7 @@ class SlotIn(_Body):
 
     start: str = Field(min_length=1, max_length=40)
     minutes: int = Field(ge=1, le=24 * 60)
-    count: int = Field(default=1, ge=1, le=200)
+    count: int = Field(default=1, ge=1, le=100)
     gap: int = Field(default=0, ge=0, le=24 * 60)
 
 
@@ -239,8 +240,15 @@ class EventIn(_Body):
     timezone: str = Field(default="Asia/Ho_Chi_Minh", max_length=64)
     location: str | None = Field(default=None, max_length=300)
     date: str | None = Field(default=None, max_length=40, description="YYYY-MM-DD")
-    slots: list[SlotIn] = Field(min_length=1, max_length=200)
-    tables: int | list[str] = Field(description="How many tables, or their names.")
+    slots: list[SlotIn] = Field(min_length=1, max_length=50)
+    # Bounded: an event file's "tables: N" becomes N named tables.
+    tables: (
+        Annotated[int, Field(ge=1, le=MAX_TABLES)]
+        | Annotated[
+            list[Annotated[str, Field(min_length=1, max_length=50)]],
+            Field(min_length=1, max_length=MAX_TABLES),
+        ]
+    ) = Field(description=f"How many tables (at most {MAX_TABLES}), or their names.")
     caps: RoleCapsIn = RoleCapsIn()
     floor: int = Field(default=1, ge=0, le=1000)
     min_score: float = Field(default=0.0, ge=-1e6, le=1e6)

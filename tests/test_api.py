@@ -540,3 +540,10 @@ def test_search_during_a_rebuild_gets_a_complete_answer(service: Service) -> Non
         answers.append((r.status_code, r.json()["count"]))
     rebuild.join()
     assert set(answers) == {(200, expected.json()["count"])}
+
+
+def test_event_sizes_are_bounded(service: Service) -> None:
+    # "tables: N" becomes N named tables: an unbounded N would exhaust memory.
+    huge = {**EVENT, "tables": 10**12}
+    r = service.client.post("/v1/events", json=huge, headers=service.as_("organiser"))
+    assert r.status_code == 422
