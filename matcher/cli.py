@@ -446,6 +446,9 @@ def search(
 
 
 # Sub-apps kept in their own modules; imported last because they import helpers from this one.
+from api.cli import keys_app, serve  # noqa: E402
 from matcher.tiers_cli import tiers_app  # noqa: E402
 
 app.add_typer(tiers_app, name="tiers")
+app.add_typer(keys_app, name="keys")
+app.command()(serve)

@@ -443,6 +443,10 @@ def _settings(raw: Mapping[str, Any], label: str) -> tuple[dict[str, Any], list[
     return settings, problems
 
 
+# Larger than any trade-fair floor (the biggest matchmaking days seat a few hundred tables).
+MAX_TABLES = 2_000
+
+
 def _tables(value: Any, label: str) -> tuple[list[str], list[Problem]]:
     if isinstance(value, bool) or value is None:
         return [], [Problem(label, None, "tables", "give the number of tables or their names")]
@@ -450,6 +454,8 @@ def _tables(value: Any, label: str) -> tuple[list[str], list[Problem]]:
         count = int(value)
         if count < 1:
             return [], [Problem(label, None, "tables", f"need at least 1 table, got {count}")]
+        if count > MAX_TABLES:  # a typo such as 10**12 must not build a trillion table names
+            return [], [Problem(label, None, "tables", f"at most {MAX_TABLES} tables, got {count}")]
         return [f"T{i:02d}" for i in range(1, count + 1)], []
     names = value if isinstance(value, list) else re.split(r"\s*[;,|\n]\s*", str(value).strip())
     names = [str(n).strip() for n in names if str(n).strip()]

@@ -159,6 +159,8 @@ def test_every_command_has_help_with_an_example() -> None:
         ["event", "plan"],
         ["event", "replan"],
         ["tiers", "propose"],
+        ["keys", "create"],
+        ["serve"],
     ):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0

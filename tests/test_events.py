@@ -86,6 +86,22 @@ def test_overlapping_slots_and_unknown_participant_are_reported_with_lines(tmp_p
     assert "unknown participant 'S9'" in problems[(10, "to")]
 
 
+def test_absurd_table_count_is_an_error_not_a_memory_blow_up(tmp_path: Path) -> None:
+    path = tmp_path / "e.yaml"
+    path.write_text(
+        "date: 2025-11-20\n"
+        "slots:\n"
+        "  - {start: '09:00', minutes: 20}\n"
+        "tables: 1000000000000\n"
+        "participants:\n"
+        "  - {id: canon-vietnam, role: buyer}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputDataError) as info:
+        load_event(path)
+    assert any(p.column == "tables" and "at most" in p.message for p in info.value.problems)
+
+
 def test_participant_not_in_register_is_rejected(tmp_path: Path) -> None:
     reqs, sups = register()
     text = (EVENTS / "event.yaml").read_text(encoding="utf-8")
