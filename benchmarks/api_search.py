@@ -1,0 +1,352 @@
+"""`POST /v1/search` latency and throughput over loopback, query encoding (e5) included.
+
+For each register size the script:
+
+1. generates the register with data/generate_sample.py (batches of its 400-firm register under
+   different seeds, ids renumbered), inserts it into a fresh workspace database;
+2. starts the real server in a subprocess — ``api.app.create_app(workspace, index=LiveIndex)``
+   under uvicorn — which builds the index (timed) and, before serving, measures the in-process
+   baselines on the same queries: ``LiveIndex.search`` with e5 query encoding, the same with the
+   query vectors memoised (index + ranking alone), and e5 query encoding alone;
+3. drives ``/v1/search`` for ``--seconds`` per concurrency level with a closed-loop asyncio httpx
+   load generator (each of C clients sends its next request when the previous answer arrives).
+
+How the large registers are embedded (e5 embeds ~3 profiles/s here, so 100k real profiles would
+take nine hours): ``--base`` generated profiles are embedded with real e5 (passage side), and every
+supplier's vector is one of those, chosen by the hash of its text, plus Gaussian noise (cosine ≈ 0.9
+to its base); the vector is deterministic per text. Queries always go through real e5 (query
+side), in the request. The dense vectors therefore have e5's geometry and dimension (384), so the
+FAISS cost is the real one (exact below 50k vectors, HNSW above), but they do not carry the
+profiles' meaning: this measures speed, not quality.
+
+Queries: the first 30 words of each requirement of the bundled sample (Vietnamese and English).
+
+The load generator shares the 2 cores with the server (locust was not installed: its gevent users
+cost more CPU per request than this client, on the same cores as the server being measured).
+
+Usage: python benchmarks/api_search.py [--sizes 10000 100000] [--seconds 30] [--concurrency 1 4]
+Target (issue #5): p99 ≤ 50 ms and ≥ 50 req/s on this 2-core machine with the default encoder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import importlib.util
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from matcher.config import SAMPLE_DIR, Settings  # noqa: E402
+from matcher.embed import E5Encoder, Encoder, Side, Vectors, text_hash  # noqa: E402
+from matcher.schemas import Supplier  # noqa: E402
+
+NOISE = 0.025  # per dimension: ‖noise‖ ≈ 0.49 against a unit base vector, cosine ≈ 0.9
+
+
+# -- data ------------------------------------------------------------------------------------------
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "generate_sample", ROOT / "data/generate_sample.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["generate_sample"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def generate_register(n: int) -> list[Supplier]:
+    """n synthetic firms: the sample generator's register under seeds 0, 1, 2 … (it stops being
+    able to invent unique brand names past a few hundred firms a run), ids renumbered."""
+    gen = _generator()
+    rows: list[dict[str, str]] = []
+    seed = 0
+    while len(rows) < n:
+        rows.extend(gen.build_suppliers(random.Random(seed)))
+        seed += 1
+    out = []
+    for i, row in enumerate(rows[:n]):
+        row["supplier_id"] = f"S{i:06d}"
+        out.append(Supplier.model_validate(row))
+    return out
+
+
+def sample_queries(words: int = 30) -> list[str]:
+    with open(SAMPLE_DIR / "requirements.csv", encoding="utf-8", newline="") as handle:
+        return [" ".join(r["description"].split()[:words]) for r in csv.DictReader(handle)]
+
+
+# -- the supplier-side encoder of the large registers ----------------------------------------------
+class SyntheticE5(Encoder):
+    """Suppliers: a real e5 passage vector (one of ``base``) + noise, by text hash. Requirements:
+    real e5 (query side), memoised only while ``memo`` is a dict (the index-only baseline)."""
+
+    cacheable = True
+
+    def __init__(self, base: Vectors, e5: Encoder) -> None:
+        self.base = base
+        self.e5 = e5
+        self.model_id = f"synthetic-e5-suppliers-{len(base)}+{e5.model_id}-queries"
+        self.memo: dict[str, Vectors] | None = None
+
+    @property
+    def dim(self) -> int:
+        return int(self.base.shape[1])
+
+    def _encode(self, texts: Sequence[str], side: Side) -> Vectors:
+        if side == "requirement":
+            if self.memo is None:
+                return self.e5._encode(texts, side)
+            missing = [t for t in texts if t not in self.memo]
+            if missing:
+                self.memo.update(zip(missing, self.e5._encode(missing, side), strict=True))
+            return np.stack([self.memo[t] for t in texts])
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            h = int(text_hash(text)[:16], 16)
+            noise = np.random.default_rng(h).normal(0.0, NOISE, self.dim)
+            out[i] = self.base[h % len(self.base)] + noise
+        return out
+
+
+def base_vectors(workdir: Path, count: int) -> Path:
+    """e5 passage vectors of ``count`` generated profiles (cached in the work folder)."""
+    path = workdir / f"e5-base-{count}.npy"
+    if not path.exists():
+        from matcher.normalise import load_taxonomy, normalise_supplier
+
+        taxonomy = load_taxonomy(Settings().normalise.taxonomy)
+        texts = [normalise_supplier(s, taxonomy).text for s in generate_register(count)]
+        start = time.perf_counter()
+        vectors = E5Encoder().encode_suppliers(texts, batch_size=16)
+        print(f"e5: {count} base profiles in {time.perf_counter() - start:.0f} s", flush=True)
+        np.save(path, vectors)
+    return path
+
+
+# -- the server (subprocess) -----------------------------------------------------------------------
+def percentiles(latencies: list[float]) -> tuple[float, float]:
+    ms = np.asarray(latencies) * 1000
+    return float(np.percentile(ms, 50)), float(np.percentile(ms, 99))
+
+
+def serve(workspace: Path, base: Path, port: int, report: Path, seconds: float) -> None:
+    """Build the index, measure the in-process baselines, write them, then serve until killed."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.config import ApiSettings
+    from matcher.live import LiveIndex
+    from matcher.store import Workspace
+
+    settings = Settings()  # the default encoder: e5
+    encoder = SyntheticE5(np.load(base), E5Encoder())
+    start = time.perf_counter()
+    live = LiveIndex(Workspace(workspace), settings, encoder=encoder)
+    live.rebuild()
+    build_s = time.perf_counter() - start
+    queries = sample_queries()
+
+    def run(call: Any) -> dict[str, float]:
+        latencies: list[float] = []
+        until = time.perf_counter() + seconds
+        i = 0
+        while time.perf_counter() < until:
+            t = time.perf_counter()
+            call(queries[i % len(queries)])
+            latencies.append(time.perf_counter() - t)
+            i += 1
+        p50, p99 = percentiles(latencies)
+        return {"requests": len(latencies), "p50": p50, "p99": p99, "rps": len(latencies) / seconds}
+
+    results = {"build_s": build_s, "suppliers": len(live), "kind": "?"}
+    snapshot = live._snapshot  # the main segment's FAISS kind, for the table
+    if snapshot.main is not None:
+        results["kind"] = snapshot.main.dense.kind
+    for q in queries[:5]:
+        live.search(q, 10)  # warm-up: the first e5 call initialises the engine
+    results["search"] = run(lambda q: live.search(q, 10))
+    results["encode"] = run(lambda q: encoder.e5.encode_requirements([q]))
+    encoder.memo = {}
+    for q in queries:
+        live.search(q, 10)  # fill the memo
+    results["index"] = run(lambda q: live.search(q, 10))
+    encoder.memo = None  # the HTTP runs encode every query
+    report.write_text(json.dumps(results))
+    unlimited = ApiSettings(rate_per_minute=1e9, rate_burst=10**9, max_concurrency=256)
+    app = create_app(workspace, settings, unlimited, index=live)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+# -- the load generator ----------------------------------------------------------------------------
+async def load(url: str, key: str, clients: int, seconds: float) -> dict[str, float]:
+    import httpx
+
+    queries = sample_queries()
+    latencies: list[float] = []
+    errors = 0
+
+    async def client(offset: int, http: httpx.AsyncClient, until: float) -> None:
+        nonlocal errors
+        i = offset
+        while time.perf_counter() < until:
+            body = {"query": queries[i % len(queries)], "top_k": 10}
+            t = time.perf_counter()
+            answer = await http.post(url, json=body, headers={"X-API-Key": key})
+            if answer.status_code == 200 and answer.json()["count"] == 10:
+                latencies.append(time.perf_counter() - t)
+            else:
+                errors += 1
+            i += clients
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+        warm = time.perf_counter() + 2
+        await asyncio.gather(*(client(c, http, warm) for c in range(clients)))
+        latencies.clear()
+        start = time.perf_counter()
+        until = start + seconds
+        await asyncio.gather(*(client(c, http, until) for c in range(clients)))
+        elapsed = time.perf_counter() - start
+    p50, p99 = percentiles(latencies) if latencies else (float("nan"), float("nan"))
+    return {"requests": len(latencies), "p50": p50, "p99": p99, "rps": len(latencies) / elapsed,
+            "errors": errors}  # fmt: skip
+
+
+def prepare(workdir: Path, n: int) -> Path:
+    from matcher.store import Workspace
+
+    workspace = workdir / f"ws-{n}"
+    marker = workspace / "register.json"
+    if marker.exists() and json.loads(marker.read_text())["suppliers"] == n:
+        return workspace
+    start = time.perf_counter()
+    suppliers = generate_register(n)
+    ws = Workspace(workspace)
+    for i in range(0, n, 5000):
+        ws.upsert_suppliers(suppliers[i : i + 5000])
+    marker.write_text(json.dumps({"suppliers": n}))
+    print(
+        f"register {n:,}: generated and stored in {time.perf_counter() - start:.0f} s", flush=True
+    )
+    return workspace
+
+
+def measure(
+    workdir: Path, n: int, base: Path, seconds: float, levels: list[int]
+) -> list[dict[str, Any]]:
+    from matcher.store import Workspace
+
+    workspace = prepare(workdir, n)
+    _, key = Workspace(workspace).create_api_key("buyer", buyer_id="bench", label="benchmark")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    report = workdir / f"baseline-{n}.json"
+    report.unlink(missing_ok=True)
+    cmd = [sys.executable, __file__, "--serve", str(workspace), "--base-file", str(base),
+           "--port", str(port), "--report", str(report), "--seconds", str(seconds / 2)]  # fmt: skip
+    server = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        while not report.exists():
+            if server.poll() is not None:
+                raise SystemExit(f"the server exited with {server.returncode}")
+            time.sleep(1)
+        base_line = json.loads(report.read_text())
+        _wait_http(port)
+        rows = [
+            {"mode": "in-process search (e5 query)", "clients": 1, **base_line["search"]},
+            {"mode": "in-process, e5 query encoding alone", "clients": 1, **base_line["encode"]},
+            {"mode": "in-process, index + rank alone", "clients": 1, **base_line["index"]},
+        ]
+        for clients in levels:
+            url = f"http://127.0.0.1:{port}/v1/search"
+            result = asyncio.run(load(url, key, clients, seconds))
+            rows.append({"mode": "HTTP /v1/search", "clients": clients, **result})
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    for row in rows:
+        row.update(n=n, build_s=base_line["build_s"], kind=base_line["kind"])
+    return rows
+
+
+def _wait_http(port: int) -> None:
+    import httpx
+
+    for _ in range(120):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the server did not answer /healthz")
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    print("\n| suppliers | FAISS | mode | clients | requests | p50 ms | p99 ms | req/s "
+          "| p50 × in-process | req/s × in-process |")  # fmt: skip
+    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    baseline: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        if row["mode"].startswith("in-process search"):
+            baseline[row["n"]] = row
+        b = baseline[row["n"]]
+        errors = f" ({row['errors']} errors)" if row.get("errors") else ""
+        print(f"| {row['n']:,} | {row['kind']} | {row['mode']}{errors} | {row['clients']} "
+              f"| {row['requests']:,} | {row['p50']:.1f} | {row['p99']:.1f} | {row['rps']:.1f} "
+              f"| {row['p50'] / b['p50']:.2f} | {row['rps'] / b['rps']:.2f} |")  # fmt: skip
+    for n in baseline:
+        print(f"\n{n:,} suppliers: index built in {baseline[n]['build_s']:.0f} s (server start)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--seconds", type=float, default=30.0, help="per HTTP run")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--base", type=int, default=256, help="profiles embedded with real e5")
+    parser.add_argument(
+        "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "cnht-bench-api-search"
+    )
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--base-file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--report", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve is not None:
+        serve(args.serve, args.base_file, args.port, args.report, args.seconds)
+        return
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    base = base_vectors(args.workdir, args.base)
+    rows: list[dict[str, Any]] = []
+    for n in args.sizes:
+        rows.extend(measure(args.workdir, n, base, args.seconds, args.concurrency))
+        print_table(rows)  # after each size: a long run still shows what it measured
+    print(
+        f"\nsupplier vectors: {args.base} real e5 passage vectors + noise (cosine ≈ 0.9), by "
+        "text hash; queries: real e5 in every request. Load: closed-loop asyncio httpx on the "
+        f"same 2 cores, {args.seconds:.0f} s per row after 2 s of warm-up; in-process rows "
+        f"{args.seconds / 2:.0f} s each."
+    )
+
+
+if __name__ == "__main__":
+    main()
