@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test lint typecheck pytest bench clean
+.PHONY: install demo test lint typecheck pytest bench clean browser
 
 install: $(STAMP)
 
@@ -35,7 +35,19 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(VENV)/bin/pytest -q
 
-test: lint typecheck pytest
+test: browser lint typecheck pytest
+
+# The web page's tests (tests/test_web.py, marker `browser`) drive Debian's chromium through its
+# chromedriver; a test tool's own browser download does not work here. Installed once, by apt.
+BROWSER_PKGS := chromium chromium-driver
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else \
+	  echo "make browser: the browser tests need Debian's chromium and chromedriver on PATH." >&2; \
+	  echo "  Install them as root: apt-get update && apt-get install -y $(BROWSER_PKGS)" >&2; \
+	  exit 1; fi; \
+	$$SUDO apt-get update -q && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(BROWSER_PKGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/encoders.py

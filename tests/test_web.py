@@ -1,0 +1,272 @@
+"""The search page at / in a real browser: Debian's chromium, headless, driven by selenium through
+Debian's chromedriver, against the real app served by uvicorn on a loopback port. What a buyer
+does: key, query (Vietnamese or English), a filter, ranked and explained suppliers; a wrong key
+and an empty answer read as sentences; no JavaScript errors in the console."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from selenium import webdriver
+from selenium.webdriver import Chrome
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.wait import WebDriverWait
+
+from api.app import create_app
+from api.config import ApiSettings
+from matcher.config import Settings
+from matcher.pipeline import ingest_file
+from matcher.store import Workspace
+from tests.conftest import SAMPLE
+
+pytestmark = pytest.mark.browser
+
+SUPPLIERS = 60  # the first rows of data/sample/suppliers.csv
+# House rule for browsers in CI: no sandbox (root in a container), no GPU, no calls home.
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,1024",
+)
+VI_QUERY = "dập liên hoàn giá đỡ thép"  # progressive die stamping of steel brackets
+
+
+@dataclass
+class Site:
+    url: str
+    key: str
+
+    def search(self, query: str, **filters: list[str]) -> list[dict[str, Any]]:
+        """What the API itself answers for a search: the page must render exactly this."""
+        r = httpx.post(
+            f"{self.url}/v1/search",
+            json={"query": query, "top_k": 10, "filters": filters},
+            headers={"X-API-Key": self.key},
+        )
+        r.raise_for_status()
+        data: list[dict[str, Any]] = r.json()["data"]
+        return data
+
+
+def browser_paths() -> tuple[str, str]:
+    """Debian's chromium and chromedriver; a missing one fails the test (never a skip)."""
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.fail(
+            "the browser tests need Debian's chromium and chromedriver on PATH: run `make browser` "
+            "(as root: apt-get install -y chromium chromium-driver)",
+            pytrace=False,
+        )
+    return chromium, driver
+
+
+def write_slice(path: Path, rows: int) -> Path:
+    with (SAMPLE / "suppliers.csv").open(encoding="utf-8", newline="") as src:
+        reader = csv.reader(src)
+        kept = [next(reader) for _ in range(rows + 1)]
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(kept)
+    return path
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The real app over a workspace of sample suppliers, served by uvicorn in a thread."""
+    browser_paths()  # fail before the slower set-up when the browser is missing
+    root = tmp_path_factory.mktemp("web")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MATCHER_CACHE_DIR", str(root / "cache"))
+        workspace = root / "ws"
+        ingest_file(workspace, "suppliers", write_slice(root / "suppliers.csv", SUPPLIERS))
+        key = Workspace(workspace).create_api_key("buyer", buyer_id="honda-vietnam")[1]
+        settings = Settings()
+        settings.embed.encoder = "hashing"
+        app = create_app(workspace, settings, ApiSettings(rate_per_minute=1e9, rate_burst=10**9))
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                pytest.fail("uvicorn did not start", pytrace=False)
+            time.sleep(0.02)
+        try:
+            yield Site(f"http://127.0.0.1:{port}", key)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+            sock.close()
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Chrome]:
+    chromium, chromedriver = browser_paths()
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    browser = Chrome(options=options, service=Service(executable_path=chromedriver))
+    try:
+        yield browser
+    finally:
+        browser.quit()
+
+
+@pytest.fixture
+def page(site: Site, driver: Chrome) -> Iterator[Chrome]:
+    """A freshly loaded page; afterwards, the console holds no error but the expected ones."""
+    driver.get(site.url + "/")
+    driver.execute_script("sessionStorage.clear()")
+    driver.get(site.url + "/")
+    driver.get_log("browser")  # drop what came before this test
+    yield driver
+
+
+def console_errors(driver: Chrome, allowed: str = "") -> list[str]:
+    """SEVERE console entries (JavaScript errors, failed loads) other than ones naming `allowed`."""
+    return [
+        e["message"]
+        for e in driver.get_log("browser")
+        if e["level"] == "SEVERE" and not (allowed and allowed in e["message"])
+    ]
+
+
+def fill(driver: Chrome, key: str, query: str, certs: str = "", provinces: str = "") -> None:
+    for field, value in (
+        ("key", key),
+        ("query", query),
+        ("certs", certs),
+        ("provinces", provinces),
+    ):
+        element = driver.find_element(By.ID, field)
+        element.clear()
+        element.send_keys(value)
+        assert element.get_attribute("value") == value  # Vietnamese typed as typed
+
+
+def submit(driver: Chrome) -> None:
+    """Press Search and wait for the answer to be shown (the button is disabled until then)."""
+    button = driver.find_element(By.ID, "submit")
+    button.click()
+    WebDriverWait(driver, 10).until(
+        lambda d: (
+            button.is_enabled()
+            and (
+                d.find_element(By.ID, "status").text not in ("", "Searching…")
+                or d.find_element(By.ID, "error").is_displayed()
+            )
+        )
+    )
+
+
+def rendered(driver: Chrome) -> list[dict[str, str]]:
+    items = driver.find_elements(By.CSS_SELECTOR, "#results > li")
+    return [
+        {
+            "supplier_id": li.get_attribute("data-supplier-id") or "",
+            "sid": li.find_element(By.CLASS_NAME, "sid").text,
+            "name": li.find_element(By.CLASS_NAME, "name").text,
+            "score": li.find_element(By.CLASS_NAME, "score").text,
+            "why": li.find_element(By.CLASS_NAME, "why").text,
+            "matched": li.find_element(By.CLASS_NAME, "matched").text,
+        }
+        for li in items
+    ]
+
+
+def assert_shows(driver: Chrome, expected: list[dict[str, Any]]) -> None:
+    """The page lists the API's answer in the API's order, with each explanation."""
+    shown = rendered(driver)
+    assert [s["supplier_id"] for s in shown] == [m["supplier_id"] for m in expected]
+    for s, m in zip(shown, expected, strict=True):
+        assert s["sid"] == m["supplier_id"]
+        assert s["name"] == m["supplier_name"]
+        assert s["score"] == f"{m['score']:.3f}"
+        assert s["why"] == m["explanation"] and s["why"]
+        if m["matched_capabilities"]:
+            assert s["matched"] == "matched: " + " ".join(m["matched_capabilities"])
+    n = len(expected)
+    assert (
+        driver.find_element(By.ID, "status").text
+        == f"{n} supplier{'' if n == 1 else 's'}, best first."
+    )
+    assert not driver.find_element(By.ID, "error").is_displayed()
+
+
+def test_vietnamese_query_with_certification_filter(site: Site, page: Chrome) -> None:
+    expected = site.search(VI_QUERY, certifications=["ISO 9001"])
+    unfiltered = site.search(VI_QUERY)
+    # Hand-checked on the slice: the filter changes the top supplier, so a page that dropped
+    # the filter would show the wrong first result.
+    assert expected[0]["supplier_id"] == "S0046" and unfiltered[0]["supplier_id"] == "S0014"
+    assert "Metal stamping" in expected[0]["matched_capabilities"]
+    fill(page, site.key, VI_QUERY, certs="ISO 9001")
+    submit(page)
+    assert_shows(page, expected)
+    assert console_errors(page) == []
+
+
+def test_english_query_with_sector_filter(site: Site, page: Chrome) -> None:
+    query = "plastic injection moulding of housings"
+    expected = site.search(query, sectors=["III"])
+    assert expected and expected != site.search(query)
+    fill(page, site.key, query)
+    Select(page.find_element(By.ID, "sectors")).select_by_value("III")
+    submit(page)
+    assert_shows(page, expected)
+    # The key is kept for the session: a reload does not ask for it again.
+    page.refresh()
+    assert page.find_element(By.ID, "key").get_attribute("value") == site.key
+    assert console_errors(page) == []
+
+
+def test_wrong_key_reads_as_an_error(site: Site, page: Chrome) -> None:
+    fill(page, "mk_not-a-key", VI_QUERY)
+    submit(page)
+    error = page.find_element(By.ID, "error")
+    assert error.is_displayed() and error.get_attribute("role") == "alert"
+    assert error.text == (
+        "The API key was not accepted. Check the key and search again. "
+        "(401: unknown or revoked API key)"
+    )
+    assert rendered(page) == []
+    # Chromium logs the refused fetch itself; nothing else may be in the console.
+    assert console_errors(page, allowed="status of 401") == []
+    # A right key afterwards clears the error.
+    fill(page, site.key, VI_QUERY)
+    submit(page)
+    assert not error.is_displayed()
+    assert rendered(page)[0]["supplier_id"] == site.search(VI_QUERY)[0]["supplier_id"]
+
+
+def test_no_match_says_so(site: Site, page: Chrome) -> None:
+    assert site.search(VI_QUERY, provinces=["Cà Mau"]) == []
+    fill(page, site.key, VI_QUERY, provinces="Cà Mau")
+    submit(page)
+    assert rendered(page) == []
+    assert page.find_element(By.ID, "status").text == (
+        "No supplier matches this search. Try other words or fewer filters."
+    )
+    assert not page.find_element(By.ID, "error").is_displayed()
+    assert console_errors(page) == []
