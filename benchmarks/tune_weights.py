@@ -90,6 +90,12 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="re-use candidate features saved by an earlier run"
     )
+    parser.add_argument(
+        "--targets",
+        default="sample=0.86,hs-vi2en=0.49,gebiz=0.322",
+        help="per-suite nDCG@10 bars the joint objective measures each suite against",
+    )
+    parser.add_argument("--cap", type=float, default=1.10)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     settings = Settings()
@@ -104,15 +110,35 @@ def main() -> None:
         except SuiteUnavailable as exc:
             print(f"skipped {name}: {exc}")
     qrels_all = {q: j for _, qrels in data.values() for q, j in qrels.items()}
-    dev = [fs for feats, _ in data.values() for fs in [feats["dev"]]]
 
     current = load_weights()
+    targets = {
+        name: float(value)
+        for name, value in (item.split("=") for item in args.targets.split(",") if item)
+    }
 
     def joint_score(weights: Mapping[str, float]) -> float:
-        # Each suite counts equally, whatever its number of queries.
-        return sum(mean_ndcg(part, weights, qrels_all) for part in dev) / len(dev)
+        # Each suite counts equally, whatever its number of queries, as its dev nDCG@10 over its
+        # target. Above `cap` × target a suite earns (almost) nothing more, so the search stops
+        # buying a suite's surplus with another's deficit: a plain mean traded 0.08 nDCG on the
+        # sample for 0.03 on hs-vi2en, which already cleared its bar.
+        ratios = [
+            mean_ndcg(feats["dev"], weights, qrels_all) / targets.get(name, 1.0)
+            for name, (feats, _) in data.items()
+        ]
+        return sum(min(r, args.cap) + 0.01 * r for r in ratios) / len(ratios)
 
-    tuned, best = coordinate_ascent([], qrels_all, current, passes=4, objective=joint_score)
+    # Two starts (the current file, and the four retrieval signals equal): keep the better.
+    uniform = {
+        f: 1.0 if f in ("dense", "lexical", "translated", "taxonomy") else 0.0 for f in current
+    }
+    tuned, best = max(
+        (
+            coordinate_ascent([], qrels_all, start, passes=4, objective=joint_score)
+            for start in (current, uniform)
+        ),
+        key=lambda pair: pair[1],
+    )
     print(f"\njoint dev nDCG@10: current {joint_score(current):.4f}, tuned {best:.4f}")
     print("\n| suite | ranker | recall@10 | MRR@10 | nDCG@10 (test) |")
     print("|---|---|---:|---:|---:|")

@@ -24,9 +24,10 @@ class EmbedSettings(BaseModel):
     # profiles to English requests (see models/README.md for the measurement).
     encoder: str = "e5"
     batch_size: int = Field(default=32, ge=1)
-    # Long profiles are split into chunks of about this many words and a supplier scores as its
-    # best chunk (max-sim); None embeds each profile whole. See models/README.md.
-    chunk_words: int | None = Field(default=None, ge=8)
+    # Long profiles are split into chunks of about this many words (" | " always ends one: one
+    # past contract each) and a supplier scores as its best chunk (max-sim); None embeds each
+    # profile whole. 128 keeps a typical profile whole and stays under e5's 512-token window.
+    chunk_words: int | None = Field(default=128, ge=8)
     cache: bool = True
 
 
