@@ -56,7 +56,7 @@ from matcher.normalise import (
     normalise_requirement,
     normalise_supplier,
 )
-from matcher.pipeline import Engine
+from matcher.pipeline import Engine, search_requirement
 from matcher.retrieve import FilterMasks, Filters, HybridRetriever
 from matcher.schemas import Match, Requirement, Supplier
 from matcher.store import Workspace
@@ -517,8 +517,9 @@ class LiveIndex:
         if snapshot.size == 0:
             return []
         engine = snapshot.engine
-        requirement = Requirement(requirement_id="query", buyer="query", description=text)
-        req = normalise_requirement(requirement, engine.taxonomy, engine.lexicon)
+        req = normalise_requirement(
+            search_requirement(text, filters), engine.taxonomy, engine.lexicon
+        )
         vector = engine.encoder.encode_requirements([req.text])[0]
         return snapshot.rank(req, vector, filters or Filters(), top_k)
 

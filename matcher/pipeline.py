@@ -226,8 +226,7 @@ class Engine:
 
     def search(self, text: str, top_k: int = 10, filters: Filters | None = None) -> list[Match]:
         """Free text in any language → ranked suppliers (the buyer's search box)."""
-        requirement = Requirement(requirement_id="query", buyer="query", description=text)
-        req = normalise_requirement(requirement, self.taxonomy, self.lexicon)
+        req = normalise_requirement(search_requirement(text, filters), self.taxonomy, self.lexicon)
         vector = self.encoder.encode_requirements([req.text])[0]
         candidates = self.retriever_.retrieve(
             vector, req.lexical_text, filters or Filters(), top_k, req.translated_text
@@ -291,6 +290,18 @@ class Engine:
         engine.translated_ = engine._translated_index(ids)
         engine._retriever()
         return engine
+
+
+def search_requirement(text: str, filters: Filters | None = None) -> Requirement:
+    """A free-text search as a requirement: its certification filter becomes the requirement's
+    required certifications, so that explanations say which ones each supplier holds."""
+    certifications = sorted(filters.required_certifications) if filters else []
+    return Requirement(
+        requirement_id="query",
+        buyer="query",
+        description=text,
+        required_certifications=certifications,
+    )
 
 
 # -- jobs the CLI runs -----------------------------------------------------------------------------

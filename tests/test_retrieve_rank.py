@@ -76,6 +76,9 @@ def test_hard_filters_inside_search(engine: Engine) -> None:
     assert ids(Filters.build(certifications=["ISO 45001"])) == []
     # k results whenever k qualify, even when the text matches none of them lexically.
     assert len(ids(Filters.build(certifications=["ISO 9001"]), k=2)) == 2
+    # A certification filter is named in the explanation, as a requirement's would be.
+    (m,) = engine.search("metal stamping", 1, Filters.build(certifications=["IATF16949"]))
+    assert m.certifications_met == ["IATF 16949"]
 
 
 def test_explanations_name_capabilities_and_certificates(engine: Engine) -> None:
