@@ -157,6 +157,18 @@ def main() -> None:
                 f"| {name} | {label} | {r['recall@10']:.3f} | {r['mrr@10']:.3f} | "
                 f"{r['ndcg@10']:.3f} |"
             )
+    print("\nAblation of the tuned weights on the test parts (nDCG@10 with one weight set to 0):")
+    print("| weight set to 0 | " + " | ".join(data) + " |")
+    print("|---|" + "---:|" * len(data))
+    for feature in ["none", *(f for f, v in tuned.items() if v > 0)]:
+        cells = []
+        for feats, qrels in data.values():
+            labelled = {q: qrels[q] for q, _, _ in feats["test"] if qrels.get(q)}
+            weights = {**tuned, feature: 0.0} if feature != "none" else tuned
+            cells.append(
+                f"{evaluate(labelled, score_run(feats['test'], weights), 10)['ndcg@10']:.3f}"
+            )
+        print(f"| {feature} | " + " | ".join(cells) + " |")
     means = {k: sum(v) / len(v) for k, v in test_means.items()}
     print(f"\nmean test nDCG@10: {json.dumps({k: round(v, 4) for k, v in means.items()})}")
     print(f"tuned weights: {json.dumps(tuned)}")
