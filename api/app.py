@@ -16,7 +16,17 @@ from api.errors import install_error_handlers
 from api.index import SearchIndex, open_index
 from api.limits import LimitsMiddleware, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import events, feedback, health, keys, requirements, search, suppliers, web
+from api.routes import (
+    events,
+    feedback,
+    health,
+    keys,
+    requirements,
+    search,
+    suppliers,
+    tiers,
+    web,
+)
 from matcher.config import Settings
 from matcher.store import Workspace
 
@@ -56,6 +66,7 @@ def create_app(
         search.router,
         feedback.router,
         events.router,
+        tiers.router,
         keys.router,
     ):
         app.include_router(router)

@@ -315,6 +315,63 @@ class PlanOut(BaseModel):
     diagnostics: list[str]
 
 
+# -- tiers ---------------------------------------------------------------------------------------
+class TiersIn(_Body):
+    """Options of a supply-tier proposal (as `matcher tiers propose`); bounded so that one
+    request stays cheap."""
+
+    buyers: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
+        default=[],
+        max_length=50,
+        description="Only these assemblers (buyer id, name or part of a name); all when empty.",
+    )
+    top_k: int = Field(default=5, ge=1, le=20, description="Tier-1 firms per requirement.")
+    lower_top_k: int = Field(default=3, ge=1, le=10, description="Firms per input below tier 1.")
+    depth: int = Field(default=2, ge=1, le=3, description="Supplier tiers to propose.")
+    certifications: Literal["gap", "filter"] = Field(
+        default="gap",
+        description="gap: a missing required certificate is a gap; filter: such firms left out.",
+    )
+
+
+class TierGapOut(BaseModel):
+    kind: Literal["certification", "process", "material", "capacity", "equipment"]
+    item: str
+    detail: str
+    track: Literal["certification consulting", "technology renewal", "workforce training"]
+
+
+class TierNodeOut(BaseModel):
+    """A network.json node: an assembler (tier 0) or a proposed supplier (its nearest tier)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    kind: Literal["buyer", "supplier"]
+    tier: int
+
+
+class TierEdgeOut(BaseModel):
+    """A network.json edge: ``source`` supplies ``target`` for ``requirement_id``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    source: str
+    target: str
+    requirement_id: str
+    score: float
+    status: Literal["ready", "needs"]
+    gaps: list[TierGapOut]
+
+
+class TiersOut(BaseModel):
+    """Contract: network.json of `matcher tiers propose` plus its kpis.json."""
+
+    nodes: list[TierNodeOut]
+    edges: list[TierEdgeOut]
+    kpis: dict[str, Any]
+
+
 # -- health ----------------------------------------------------------------------------------------
 class HealthOut(BaseModel):
     status: Literal["ok"]

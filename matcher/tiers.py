@@ -40,7 +40,7 @@ from matcher.normalise import (
     nfc,
 )
 from matcher.pipeline import Engine, Reporter, SilentReporter
-from matcher.schemas import DuplicateFirm, Match, Requirement
+from matcher.schemas import DuplicateFirm, Match, Requirement, Supplier
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,8 @@ def parse_number(text: str) -> float:
     parts = re.split(r"[.,]", text)
     if len(parts) > 1 and all(len(p) == 3 for p in parts[1:]):
         return float("".join(parts))
-    return float(text.replace(",", "."))
+    # '1,5.3' (mixed, not thousands): the last separator is the decimal point.
+    return float("".join(parts[:-1]) + "." + parts[-1]) if len(parts) > 1 else float(text)
 
 
 def parse_quantity(text: str | None) -> Quantity | None:
@@ -1186,6 +1187,69 @@ def write_network(network: TierNetwork, all_chains: Sequence[Chain], out: Path) 
     return ["network.json", "network.graphml", "chains.csv", "gaps.xlsx", "kpis.json"]
 
 
+def _check_options(top_k: int, lower_top_k: int, depth: int, certifications: str) -> None:
+    for name, value in (("--top", top_k), ("--top-lower", lower_top_k), ("--depth", depth)):
+        if value < 1:
+            raise ConfigError(f"{name} must be at least 1, got {value}")
+    if certifications not in ("gap", "filter"):
+        raise ConfigError(f"--certifications {certifications!r}: use 'gap' or 'filter'")
+
+
+def propose_network(
+    suppliers: Sequence[Supplier],
+    requirements: Sequence[Requirement],
+    *,
+    given_inputs: dict[str, list[str]] | None = None,
+    duplicates: Sequence[DuplicateFirm] = (),
+    top_k: int = 5,
+    lower_top_k: int = 3,
+    depth: int = 2,
+    max_inputs: int = 4,
+    certifications: CertificationMode = "gap",
+    inputs_path: Path = DEFAULT_INPUTS,
+    settings: Settings | None = None,
+    encoder: Encoder | None = None,
+    cache_path: Path | None = None,
+    reporter: Reporter | None = None,
+    timings: dict[str, float] | None = None,
+) -> tuple[TierNetwork, list[Chain]]:
+    """Propose the supply network over records already in memory (a register, a workspace).
+
+    ``requirements`` are the assemblers' (already selected, see ``select_buyers``); the
+    network and its chains are returned, nothing is written. ``timings`` (if given) gets the
+    seconds spent on the engine and input rules ("ingest", added), "index" and "propose".
+    """
+    _check_options(top_k, lower_top_k, depth, certifications)
+    settings = (settings or Settings()).model_copy(deep=True)
+    reporter = reporter or SilentReporter()
+    timings = timings if timings is not None else {}
+    if certifications == "gap":
+        # A missing required certificate is the gap the programme's consulting track closes, so
+        # firms lacking one stay in the ranking and are labelled "needs" instead of hidden.
+        settings.retrieve.requirement_filters = [
+            f for f in settings.retrieve.requirement_filters if f != "certifications"
+        ]
+    start = time.perf_counter()
+    cache = EmbeddingCache(cache_path or default_cache_path()) if settings.embed.cache else None
+    try:
+        engine = Engine(settings, encoder=encoder, cache=cache)
+        rules = load_input_rules(inputs_path, engine.taxonomy)
+        timings["ingest"] = timings.get("ingest", 0.0) + time.perf_counter() - start
+        t = time.perf_counter()
+        engine.build(suppliers, reporter)
+        timings["index"] = time.perf_counter() - t
+        t = time.perf_counter()
+        proposer = TierProposer(
+            engine, rules, top_k, lower_top_k, depth, max_inputs, given_inputs, duplicates
+        )
+        network = proposer.propose(requirements, reporter)
+        timings["propose"] = time.perf_counter() - t
+    finally:
+        if cache is not None:
+            cache.close()
+    return network, chains(network)
+
+
 def run_tiers(
     suppliers_path: Path,
     requirements_path: Path,
@@ -1212,13 +1276,8 @@ def run_tiers(
     Every input (both files, the input mapping, the options) is checked before any model is
     loaded or anything is written.
     """
-    settings = (settings or Settings()).model_copy(deep=True)
     reporter = reporter or SilentReporter()
-    for name, value in (("--top", top_k), ("--top-lower", lower_top_k), ("--depth", depth)):
-        if value < 1:
-            raise ConfigError(f"{name} must be at least 1, got {value}")
-    if certifications not in ("gap", "filter"):
-        raise ConfigError(f"--certifications {certifications!r}: use 'gap' or 'filter'")
+    _check_options(top_k, lower_top_k, depth, certifications)
     bad_formats = sorted(set(picture_formats) - {"png", "svg"})
     if bad_formats:
         raise ConfigError(f"picture format(s) {bad_formats}: use png and/or svg")
@@ -1229,31 +1288,25 @@ def run_tiers(
     loaded = load_suppliers(suppliers_path)
     requirements = select_buyers(load_requirements(requirements_path).records, buyers)
     given = read_given_inputs(suppliers_path)
-    if certifications == "gap":
-        # A missing required certificate is the gap the programme's consulting track closes, so
-        # firms lacking one stay in the ranking and are labelled "needs" instead of hidden.
-        settings.retrieve.requirement_filters = [
-            f for f in settings.retrieve.requirement_filters if f != "certifications"
-        ]
-    cache = EmbeddingCache(cache_path or default_cache_path()) if settings.embed.cache else None
-    try:
-        engine = Engine(settings, encoder=encoder, cache=cache)
-        rules = load_input_rules(inputs_path, engine.taxonomy)
-        timings["ingest"] = time.perf_counter() - start
-        t = time.perf_counter()
-        engine.build(loaded.records, reporter)
-        timings["index"] = time.perf_counter() - t
-        t = time.perf_counter()
-        proposer = TierProposer(
-            engine, rules, top_k, lower_top_k, depth, max_inputs, given, loaded.duplicates
-        )
-        network = proposer.propose(requirements, reporter)
-        timings["propose"] = time.perf_counter() - t
-    finally:
-        if cache is not None:
-            cache.close()
+    timings["ingest"] = time.perf_counter() - start
+    network, all_chains = propose_network(
+        loaded.records,
+        requirements,
+        given_inputs=given,
+        duplicates=loaded.duplicates,
+        top_k=top_k,
+        lower_top_k=lower_top_k,
+        depth=depth,
+        max_inputs=max_inputs,
+        certifications=certifications,
+        inputs_path=inputs_path,
+        settings=settings,
+        encoder=encoder,
+        cache_path=cache_path,
+        reporter=reporter,
+        timings=timings,
+    )
     t = time.perf_counter()
-    all_chains = chains(network)
     outputs = write_network(network, all_chains, out)
     summary_kpis = kpis(network, all_chains)
     scope, graph, pictures = "", nx.DiGraph(), []
@@ -1318,6 +1371,7 @@ __all__ = [
     "needs_of",
     "parse_quantity",
     "picture_graph",
+    "propose_network",
     "run_tiers",
     "select_buyers",
 ]

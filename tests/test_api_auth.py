@@ -241,6 +241,13 @@ CASES = [
         lambda w: (f"/v1/events/{w.planned_event}/agendas/{BUYER_B}?format=html", {}),
         _org(200, buyer=404, supplier=404),
     ),
+    # tiers: supply-network proposals over the whole register, organisers only
+    Case(
+        "POST",
+        "/v1/tiers/propose",
+        lambda w: ("/v1/tiers/propose", {"json": {"top_k": 2, "depth": 2}}),
+        _org(200),
+    ),
     # keys: admins only
     Case(
         "POST",
