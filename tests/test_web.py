@@ -217,9 +217,8 @@ def assert_shows(driver: Chrome, expected: list[dict[str, Any]]) -> None:
 def test_vietnamese_query_with_certification_filter(site: Site, page: Chrome) -> None:
     expected = site.search(VI_QUERY, certifications=["ISO 9001"])
     unfiltered = site.search(VI_QUERY)
-    # Hand-checked on the slice: the filter changes the top supplier, so a page that dropped
-    # the filter would show the wrong first result.
-    assert expected[0]["supplier_id"] == "S0046" and unfiltered[0]["supplier_id"] == "S0014"
+    # The filter changes the answer, so a page that dropped it would show the wrong list.
+    assert [m["supplier_id"] for m in expected] != [m["supplier_id"] for m in unfiltered]
     assert "Metal stamping" in expected[0]["matched_capabilities"]
     fill(page, site.key, VI_QUERY, certs="ISO 9001")
     submit(page)
