@@ -66,6 +66,16 @@ def render(rows: list[dict[str, Any]], settings: Settings) -> str:
                 f"{r['mrr@10']:.3f} | {r['ndcg@10']:.3f} | {gain} | {r['seconds']} |"
             )
     lines += ["", "## Verdict", "", *verdicts, ""]
+    for suite in dict.fromkeys(r["suite"] for r in rows):
+        missing = [
+            m for m in METHODS if m not in {r["method"] for r in rows if r["suite"] == suite}
+        ]
+        if missing:
+            lines.append(
+                f"Not run on `{suite}` this time: {', '.join(missing)} (see the closing notes "
+                f"for why; `--suites {suite} --methods all` runs them)."
+            )
+    lines.append("")
     lines += [
         "Seconds are wall time of each method on the part (engine: build + match; dense baselines:",
         "embedding from the cache when warm), on a shared machine: read them as rough.",
