@@ -4,6 +4,7 @@ sends may become a 500."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -76,35 +77,30 @@ def _matcher_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(status, str(exc))
 
 
-def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    if not isinstance(exc, RequestValidationError):
-        raise exc
-    problems = [
+def _request_problems(errors: Sequence[Any]) -> list[ProblemOut]:
+    """pydantic / FastAPI validation errors as the API's problem list (one per error)."""
+    return [
         ProblemOut(
             file="request",
             row=None,
             column=".".join(str(part) for part in err.get("loc", ())) or None,
             message=str(err.get("msg", "invalid")),
         )
-        for err in exc.errors()
+        for err in errors
     ]
-    return error_response(422, "invalid request", problems)
+
+
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, RequestValidationError):
+        raise exc
+    return error_response(422, "invalid request", _request_problems(exc.errors()))
 
 
 def _model_error(request: Request, exc: Exception) -> JSONResponse:
     # A record built from valid parts can still break a cross-field rule of the engine's models.
     if not isinstance(exc, ValidationError):
         raise exc
-    problems = [
-        ProblemOut(
-            file="request",
-            row=None,
-            column=".".join(str(part) for part in err.get("loc", ())) or None,
-            message=str(err.get("msg", "invalid")),
-        )
-        for err in exc.errors()
-    ]
-    return error_response(422, "invalid request", problems)
+    return error_response(422, "invalid request", _request_problems(exc.errors()))
 
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
