@@ -161,7 +161,7 @@ class Taxonomy:
 
 
 def load_taxonomy(path: Path = DEFAULT_TAXONOMY) -> Taxonomy:
-    """Read the taxonomy CSV (tag, facet, label_en, label_vi, terms_en, terms_vi)."""
+    """Read the taxonomy CSV (tag, facet, labels, terms_en/vi and optional terms_ja/ko)."""
     return _load_taxonomy_cached(str(path))
 
 
@@ -181,7 +181,15 @@ def _load_taxonomy_cached(path: str) -> Taxonomy:
                 continue
             terms = [
                 fold(term)
-                for column in ("terms_en", "terms_vi", "label_en", "label_vi")
+                # terms_ja / terms_ko are optional: Japanese and Korean requests get tags too.
+                for column in (
+                    "terms_en",
+                    "terms_vi",
+                    "terms_ja",
+                    "terms_ko",
+                    "label_en",
+                    "label_vi",
+                )
                 for term in (row.get(column) or "").split(";")
                 if term.strip()
             ]

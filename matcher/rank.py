@@ -14,6 +14,7 @@ from pathlib import Path
 
 from matcher.config import DEFAULT_WEIGHTS
 from matcher.errors import ConfigError
+from matcher.explain import explain
 from matcher.normalise import NormalisedRequirement, NormalisedSupplier, Taxonomy, fold
 from matcher.retrieve import Candidate
 from matcher.schemas import Match
@@ -33,21 +34,6 @@ FEATURES = (
     "track_record",
     "completeness",
 )
-FEATURE_LABELS = {
-    "dense": "semantic similarity",
-    "lexical": "keyword match",
-    "translated": "keyword match across languages",
-    "fusion": "agreement of semantic and keyword search",
-    "taxonomy": "required capabilities covered",
-    "certifications": "preferred certifications held",
-    "criteria": "programme criteria score",
-    "tier": "tier fit",
-    "sector": "same priority sector",
-    "location": "in the requested province",
-    "customer": "already supplies this buyer",
-    "track_record": "number of current customers",
-    "completeness": "profile completeness",
-}
 _PROFILE_FIELDS = (
     "tax_code",
     "processes",
@@ -159,60 +145,8 @@ class TransparentRanker:
             scored.append((score, cand, f))
         scored.sort(key=lambda item: (-item[0], suppliers[item[1].position].supplier.supplier_id))
         return [
-            self._explain(requirement, suppliers[cand.position], rank, score, f)
+            explain(
+                requirement, suppliers[cand.position], rank, score, f, self.weights, self.taxonomy
+            )
             for rank, (score, cand, f) in enumerate(scored[:top_k], start=1)
         ]
-
-    def _explain(
-        self,
-        requirement: NormalisedRequirement,
-        supplier: NormalisedSupplier,
-        rank: int,
-        score: float,
-        f: dict[str, float],
-    ) -> Match:
-        wanted = {t for t in requirement.tags if not t.startswith("sector_")}
-        matched_tags = sorted(wanted & supplier.tags) or sorted(
-            t for t in (requirement.tags & supplier.tags)
-        )
-        matched = [self.taxonomy.label(t) for t in matched_tags]
-        missing_caps = [self.taxonomy.label(t) for t in sorted(wanted - supplier.tags)]
-        required = sorted(requirement.required_certifications)
-        preferred = sorted(requirement.preferred_certifications)
-        met = [c for c in required + preferred if c in supplier.certifications]
-        # Required ones can be missing too when certifications are not a hard filter (settings).
-        missing = [c for c in required + preferred if c not in supplier.certifications]
-        contributions = sorted(
-            ((self.weights[n] * f[n], n) for n in FEATURES if self.weights[n] * f[n] > 0),
-            reverse=True,
-        )
-        top = [f"{FEATURE_LABELS[n]} (+{c:.2f})" for c, n in contributions[:3]]
-        parts = []
-        if matched:
-            parts.append("Matches " + ", ".join(matched))
-        if missing_caps:
-            parts.append("not stated: " + ", ".join(missing_caps))
-        held_required = [c for c in required if c in supplier.certifications]
-        held_preferred = [c for c in preferred if c in supplier.certifications]
-        if held_required:
-            parts.append("holds required " + ", ".join(held_required))
-        if held_preferred:
-            parts.append("holds preferred " + ", ".join(held_preferred))
-        if lacking := [c for c in required if c not in supplier.certifications]:
-            parts.append("LACKS REQUIRED " + ", ".join(lacking))
-        if lacking := [c for c in preferred if c not in supplier.certifications]:
-            parts.append("lacks preferred " + ", ".join(lacking))
-        parts.append(f"semantic similarity {f['cosine']:.2f}")
-        return Match(
-            requirement_id=requirement.requirement.requirement_id,
-            supplier_id=supplier.supplier.supplier_id,
-            rank=rank,
-            score=round(score, 6),
-            supplier_name=supplier.supplier.name,
-            matched_capabilities=matched,
-            certifications_met=met,
-            certifications_missing=missing,
-            top_features=top,
-            features={k: round(v, 6) for k, v in f.items()},
-            explanation="; ".join(parts) + ". Top factors: " + ", ".join(top) + ".",
-        )

@@ -1,0 +1,84 @@
+"""Explain: one ranked (requirement, supplier) pair as a Match with reasons a person can check.
+
+Every claim ("Matches X", "not stated: Y", "holds / lacks Z") must be true of the profile text; the
+features come from matcher.rank, the labels from the taxonomy.
+"""
+
+from __future__ import annotations
+
+from matcher.normalise import NormalisedRequirement, NormalisedSupplier, Taxonomy
+from matcher.schemas import Match
+
+# Labels of the ranking features, for the "Top factors" part of an explanation.
+FEATURE_LABELS = {
+    "dense": "semantic similarity",
+    "lexical": "keyword match",
+    "translated": "keyword match across languages",
+    "fusion": "agreement of semantic and keyword search",
+    "taxonomy": "required capabilities covered",
+    "certifications": "preferred certifications held",
+    "criteria": "programme criteria score",
+    "tier": "tier fit",
+    "sector": "same priority sector",
+    "location": "in the requested province",
+    "customer": "already supplies this buyer",
+    "track_record": "number of current customers",
+    "completeness": "profile completeness",
+}
+
+
+def explain(
+    requirement: NormalisedRequirement,
+    supplier: NormalisedSupplier,
+    rank: int,
+    score: float,
+    f: dict[str, float],
+    weights: dict[str, float],
+    taxonomy: Taxonomy,
+) -> Match:
+    """The Match row of one ranked supplier, with reasons checkable against the profile."""
+    wanted = {t for t in requirement.tags if not t.startswith("sector_")}
+    matched_tags = sorted(wanted & supplier.tags) or sorted(
+        t for t in (requirement.tags & supplier.tags)
+    )
+    matched = [taxonomy.label(t) for t in matched_tags]
+    missing_caps = [taxonomy.label(t) for t in sorted(wanted - supplier.tags)]
+    required = sorted(requirement.required_certifications)
+    preferred = sorted(requirement.preferred_certifications)
+    met = [c for c in required + preferred if c in supplier.certifications]
+    # Required ones can be missing too when certifications are not a hard filter (settings).
+    missing = [c for c in required + preferred if c not in supplier.certifications]
+    contributions = sorted(
+        ((weights[n] * f.get(n, 0.0), n) for n in weights if weights[n] * f.get(n, 0.0) > 0),
+        reverse=True,
+    )
+    top = [f"{FEATURE_LABELS[n]} (+{c:.2f})" for c, n in contributions[:3]]
+    parts = []
+    if matched:
+        parts.append("Matches " + ", ".join(matched))
+    if missing_caps:
+        parts.append("not stated: " + ", ".join(missing_caps))
+    held_required = [c for c in required if c in supplier.certifications]
+    held_preferred = [c for c in preferred if c in supplier.certifications]
+    if held_required:
+        parts.append("holds required " + ", ".join(held_required))
+    if held_preferred:
+        parts.append("holds preferred " + ", ".join(held_preferred))
+    if lacking := [c for c in required if c not in supplier.certifications]:
+        parts.append("LACKS REQUIRED " + ", ".join(lacking))
+    if lacking := [c for c in preferred if c not in supplier.certifications]:
+        parts.append("lacks preferred " + ", ".join(lacking))
+    parts.append(f"semantic similarity {f['cosine']:.2f}")
+    return Match(
+        requirement_id=requirement.requirement.requirement_id,
+        supplier_id=supplier.supplier.supplier_id,
+        rank=rank,
+        score=round(score, 6),
+        supplier_name=supplier.supplier.name,
+        matched_capabilities=matched,
+        certifications_met=met,
+        certifications_missing=missing,
+        top_features=top,
+        features={k: round(v, 6) for k, v in f.items()},
+        explanation="; ".join(parts) + ". Top factors: " + ", ".join(top) + ".",
+    )
