@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from matcher.rank import FEATURES
+from matcher.rank import AVAILABILITY, FEATURES, effective_weights
 
 FeatureSet = tuple[str, list[str], npt.NDArray[np.float32]]
 RunDict = dict[str, dict[str, float]]
@@ -31,12 +31,30 @@ def ndcg_at_k(ranked: Sequence[str], judged: Mapping[str, int], k: int = 10) -> 
 
 
 def score_run(
-    features: Sequence[FeatureSet], weights: Mapping[str, float], depth: int = 10
+    features: Sequence[FeatureSet],
+    weights: Mapping[str, float],
+    depth: int = 10,
+    gated: bool = False,
 ) -> RunDict:
-    w = np.array([weights.get(f, 0.0) for f in FEATURES], dtype=np.float32)
+    """The transparent ranker's run over saved candidate features (as matcher.rank scores it).
+
+    With ``gated``, each requirement's weights are gated by the availability columns that
+    Engine.candidate_features appends after FEATURES (matcher.rank.effective_weights).
+    """
+    base = {f: float(weights.get(f, 0.0)) for f in FEATURES}
+    w = np.array(list(base.values()), dtype=np.float32)
     run: RunDict = {}
     for qid, ids, matrix in features:
-        scores = matrix @ w if len(ids) else np.zeros(0, dtype=np.float32)
+        if not len(ids):
+            run[qid] = {}
+            continue
+        if gated and matrix.shape[1] > len(FEATURES):
+            gates = dict(zip(AVAILABILITY, matrix[0, len(FEATURES) :].tolist(), strict=True))
+            mine = effective_weights(base, gates)
+            w_q = np.array([mine[f] for f in FEATURES], dtype=np.float32)
+        else:
+            w_q = w
+        scores = matrix[:, : len(FEATURES)] @ w_q
         order = np.argsort(-scores, kind="stable")[:depth]
         run[qid] = {ids[i]: float(scores[i]) for i in order}
     return run
@@ -47,8 +65,9 @@ def mean_ndcg(
     weights: Mapping[str, float],
     qrels: Mapping[str, Mapping[str, int]],
     k: int = 10,
+    gated: bool = False,
 ) -> float:
-    run = score_run(features, weights, k)
+    run = score_run(features, weights, k, gated)
     values = [ndcg_at_k(list(run[qid]), qrels.get(qid, {}), k) for qid, _, _ in features]
     return float(np.mean(values)) if values else 0.0
 

@@ -5,8 +5,13 @@ capabilities), but suppliers and buyers also name materials, products and machin
 never will. Vietnam's bilingual tariff nomenclature pairs ~17k Vietnamese and English product
 phrases line by line; word associations learned from it (Dice coefficient over co-occurrence in
 aligned lines) translate "thép không gỉ" to "stainless steel" well enough for BM25 to match
-across languages. Source data is read at run time (never shipped); the chapters used by the
-`hs-vi2en` evaluation suite are left out of learning so the evaluation stays clean.
+across languages.
+
+The engine reads a lexicon learnt once, offline, by `data/build_lexicon.py` and shipped as
+`models/lexicon.json` (its provenance is inside the file and in models/README.md); the raw
+nomenclature never ships and is never read at run time. The evaluation of the `hs-*` suites,
+whose queries and documents are nomenclature lines, builds a clean lexicon without the evaluated
+chapters (`clean_lexicon`) so that no test line's own translation is learnt.
 """
 
 from __future__ import annotations
@@ -16,11 +21,14 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
+from matcher.errors import ConfigError
 from matcher.normalise import Taxonomy, nfc
 
 _TOKEN = re.compile(r"\w+")
@@ -43,6 +51,17 @@ class Lexicon:
 
     entries: dict[str, list[str]]
 
+    def coverage(self, text: str) -> float:
+        """Share of the text's words the lexicon knows: how far its translation can be trusted.
+
+        0 for a text in a language the lexicon does not cover (a Japanese request), so the
+        ranker can lean on the signals that do read it (matcher.rank.effective_weights).
+        """
+        words = {w for w in _TOKEN.findall(nfc(text).lower()) if not w.isdigit() and len(w) > 1}
+        if not words:
+            return 0.0
+        return sum(w in self.entries for w in words) / len(words)
+
     def translate(self, text: str) -> str:
         """The translations of every known term of the text, space-separated (for BM25)."""
         out: list[str] = []
@@ -50,15 +69,42 @@ class Lexicon:
             out.extend(self.entries.get(term, ()))
         return " ".join(out)
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, provenance: Mapping[str, object] | None = None) -> None:
+        """Write atomically: ``{"format": 1, "provenance": {...}, "entries": {...}}``."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"format": 1, "provenance": dict(provenance or {}), "entries": self.entries}
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.entries, ensure_ascii=False))
+        # One entry a line: the shipped artifact diffs readably when it is rebuilt.
+        body = ",\n".join(
+            f"{json.dumps(term, ensure_ascii=False)}: {json.dumps(tr, ensure_ascii=False)}"
+            for term, tr in sorted(self.entries.items())
+        )
+        head = json.dumps({k: v for k, v in payload.items() if k != "entries"}, ensure_ascii=False)
+        tmp.write_text(head[:-1] + ', "entries": {\n' + body + "\n}}\n", encoding="utf-8")
         tmp.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
-        return cls(json.loads(path.read_text(encoding="utf-8")))
+        return cls(read_lexicon_file(path)["entries"])
+
+
+def read_lexicon_file(path: Path) -> dict[str, Any]:
+    """The artifact's JSON (entries and provenance); a clear error when it is not one."""
+    try:
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ConfigError(
+            f"cannot read the lexicon {path}: {exc}; rebuild it with data/build_lexicon.py"
+        ) from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("entries"), dict):
+        raise ConfigError(f"{path} is not a lexicon file (no 'entries' table)")
+    return payload
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: Path) -> Lexicon:
+    """A lexicon file, read once per process (the service and the CLI share it)."""
+    return Lexicon.load(path)
 
 
 def learn_lexicon(
@@ -110,20 +156,44 @@ def nomenclature_pairs(
         ]
 
 
-def build_lexicon(taxonomy: Taxonomy, nomenclature: Path | None, cache_dir: Path) -> Lexicon:
-    """Learn once per source (cached by the source's hash); taxonomy pairs always included."""
-    digest = hashlib.sha256()
+def taxonomy_digest(taxonomy: Taxonomy) -> str:
+    """What a lexicon learnt from this taxonomy records, to tell when it is out of date."""
+    pairs = json.dumps(taxonomy_pairs(taxonomy), ensure_ascii=False)
+    return hashlib.sha256(pairs.encode()).hexdigest()[:16]
+
+
+def learn_from_sources(
+    taxonomy: Taxonomy, nomenclature: Path | None, exclude_chapters: Iterable[str] = ()
+) -> tuple[Lexicon, dict[str, object]]:
+    """Learn from the taxonomy (always) and the nomenclature (if given); returns the provenance."""
+    excluded = sorted(set(exclude_chapters))
     pairs = taxonomy_pairs(taxonomy)
-    digest.update(json.dumps(pairs, ensure_ascii=False).encode())
-    if nomenclature is not None and nomenclature.exists():
-        digest.update(nomenclature.read_bytes())
-        digest.update(",".join(EVAL_CHAPTERS).encode())
-    path = cache_dir / f"lexicon-{digest.hexdigest()[:16]}.json"
-    if path.exists():
-        return Lexicon.load(path)
-    if nomenclature is not None and nomenclature.exists():
+    provenance: dict[str, object] = {
+        "taxonomy_pairs": len(pairs),
+        "taxonomy_digest": taxonomy_digest(taxonomy),
+    }
+    if nomenclature is not None:
+        lines = nomenclature_pairs(nomenclature, excluded)
         # Taxonomy labels weigh as much as a few nomenclature lines each.
-        pairs = pairs * 3 + nomenclature_pairs(nomenclature)
-    lexicon = learn_lexicon(pairs)
-    lexicon.save(path)
-    return lexicon
+        pairs = pairs * 3 + lines
+        provenance |= {
+            "nomenclature": nomenclature.name,
+            "nomenclature_sha256": hashlib.sha256(nomenclature.read_bytes()).hexdigest(),
+            "nomenclature_pairs": len(lines),
+            "excluded_chapters": excluded,
+        }
+    return learn_lexicon(pairs), provenance
+
+
+def clean_lexicon(
+    taxonomy: Taxonomy, nomenclature: Path, exclude_chapters: Iterable[str], cache_dir: Path
+) -> Path:
+    """A lexicon without the given chapters (for evaluating on them), learnt once and cached."""
+    excluded = sorted(set(exclude_chapters))
+    digest = hashlib.sha256(nomenclature.read_bytes())
+    digest.update(f"{taxonomy_digest(taxonomy)}|{','.join(excluded)}".encode())
+    path = cache_dir / f"lexicon-clean-{digest.hexdigest()[:16]}.json"
+    if not path.exists():
+        lexicon, provenance = learn_from_sources(taxonomy, nomenclature, excluded)
+        lexicon.save(path, provenance)
+    return path

@@ -52,7 +52,6 @@ from matcher.lexical import TermCounts, bm25_idf, tokenize
 from matcher.normalise import (
     NormalisedRequirement,
     NormalisedSupplier,
-    chunk_text,
     normalise_requirement,
     normalise_supplier,
 )
@@ -622,7 +621,7 @@ class LiveIndex:
         texts: list[str] = []
         counts: list[int] = []
         for s in suppliers:
-            chunks = chunk_text(s.text, self.settings.embed.chunk_words)
+            chunks = s.chunks(self.settings.embed.chunk_words)
             texts.extend(chunks)
             counts.append(len(chunks))
         cache = EmbeddingCache(self.workspace.cache_path)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from matcher.artifacts import current_version, read_manifest, write_version
-from matcher.config import SAMPLE_DIR, Settings
+from matcher.config import DEFAULT_LEXICON, SAMPLE_DIR, Settings
 from matcher.embed import (
     CachedEncoder,
     EmbeddingCache,
@@ -31,16 +31,22 @@ from matcher.export import EXPORT_SUFFIXES, write_matches
 from matcher.index import DenseIndex
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.lexical import LexicalIndex
-from matcher.lexicon import Lexicon, build_lexicon
+from matcher.lexicon import Lexicon, learn_lexicon, load_lexicon, taxonomy_pairs
 from matcher.normalise import (
     NormalisedRequirement,
     Taxonomy,
-    chunk_text,
     load_taxonomy,
     normalise_requirement,
     normalise_supplier,
 )
-from matcher.rank import FEATURES, TransparentRanker, load_weights
+from matcher.rank import (
+    AVAILABILITY,
+    FEATURES,
+    TransparentRanker,
+    availability,
+    load_gating,
+    load_weights,
+)
 from matcher.retrieve import Candidate, FilterMasks, Filters, HybridRetriever
 from matcher.schemas import DuplicateFirm, Match, Requirement, Supplier
 from matcher.store import Workspace
@@ -91,16 +97,21 @@ class Engine:
         self.encoder: Encoder = CachedEncoder(inner, cache) if cache is not None else inner
         self.taxonomy: Taxonomy = load_taxonomy(self.settings.normalise.taxonomy)
         self.lexicon = self._lexicon()
+        weights_file = self.settings.rank.weights
         self.ranker = TransparentRanker(
-            load_weights(self.settings.rank.weights), self.taxonomy, self.settings.retrieve.rrf_k
+            load_weights(weights_file),
+            self.taxonomy,
+            self.settings.retrieve.rrf_k,
+            gated=load_gating(weights_file),
         )
 
     def _lexicon(self) -> Lexicon | None:
-        norm = self.settings.normalise
-        if norm.lexicon == "off":
+        choice = self.settings.normalise.lexicon
+        if choice == "off":
             return None
-        source = norm.nomenclature if norm.lexicon == "auto" else None
-        return build_lexicon(self.taxonomy, source, default_cache_path().parent)
+        if choice == "taxonomy":
+            return learn_lexicon(taxonomy_pairs(self.taxonomy))
+        return load_lexicon(DEFAULT_LEXICON if choice == "shipped" else Path(choice))
 
     # -- build ---------------------------------------------------------------------------------
     def build(self, suppliers: Sequence[Supplier], reporter: Reporter | None = None) -> Engine:
@@ -112,7 +123,7 @@ class Engine:
         self.encoder.fit([s.text for s in self.suppliers_])
         texts, owners = [], []
         for position, s in enumerate(self.suppliers_):
-            for chunk in chunk_text(s.text, self.settings.embed.chunk_words):
+            for chunk in s.chunks(self.settings.embed.chunk_words):
                 texts.append(chunk)
                 owners.append(position)
         with reporter.stage("Embedding suppliers", len(texts)) as advance:
@@ -189,7 +200,7 @@ class Engine:
         depth: int = 100,
         reporter: Reporter | None = None,
     ) -> list[tuple[str, list[str], np.ndarray[Any, np.dtype[np.float32]]]]:
-        """Per requirement: candidate supplier ids and their feature matrix (columns = FEATURES).
+        """Per requirement: candidate ids and their feature matrix (FEATURES, then AVAILABILITY).
 
         What the ranker scores, exposed so that weights can be tuned, or a learned ranker
         trained, without re-running retrieval for every trial.
@@ -201,11 +212,16 @@ class Engine:
             for req, vector in embedded:
                 candidates = self._retrieve(req, vector, depth)
                 rows = self.ranker.features(req, self.suppliers_, candidates)
-                matrix = np.array([[row[f] for f in FEATURES] for row in rows], dtype=np.float32)
-                ids = [self.suppliers_[c.position].supplier.supplier_id for c in candidates]
-                out.append(
-                    (req.requirement.requirement_id, ids, matrix.reshape(len(ids), len(FEATURES)))
+                # The requirement's signal availability rides along as constant columns, so a
+                # tuner can gate weights (matcher.rank.effective_weights) or a learner use it.
+                gates = availability(req)
+                columns = len(FEATURES) + len(AVAILABILITY)
+                matrix = np.array(
+                    [[row[f] for f in FEATURES] + [gates[a] for a in AVAILABILITY] for row in rows],
+                    dtype=np.float32,
                 )
+                ids = [self.suppliers_[c.position].supplier.supplier_id for c in candidates]
+                out.append((req.requirement.requirement_id, ids, matrix.reshape(len(ids), columns)))
                 advance(1)
         return out
 
@@ -319,8 +335,11 @@ def run_match(
     reporter: Reporter | None = None,
     cache_path: Path | None = None,
     encoder: Encoder | None = None,
+    header_row: int | None = None,
 ) -> MatchSummary:
-    """Stateless batch ranking: two files in, one file of ranked, explained matches out."""
+    """Stateless batch ranking: two files in, one file of ranked, explained matches out.
+
+    header_row: the header's row in both files (default: found among the top rows)."""
     settings = settings or Settings()
     _check_out(out)
     if top_k < 1:
@@ -328,8 +347,8 @@ def run_match(
     timings: dict[str, float] = {}
     start = time.perf_counter()
     # Both files are validated before any model is loaded or anything is written.
-    suppliers = load_suppliers(suppliers_path)
-    requirements = load_requirements(requirements_path)
+    suppliers = load_suppliers(suppliers_path, header_row=header_row)
+    requirements = load_requirements(requirements_path, header_row=header_row)
     timings["ingest"] = time.perf_counter() - start
     cache = EmbeddingCache(cache_path or default_cache_path()) if settings.embed.cache else None
     try:
@@ -345,7 +364,7 @@ def run_match(
             for r in requirements.records
             if r.requirement_id not in answered
         }
-        write_matches(matches, out)
+        write_matches(matches, out, {s.supplier_id: s for s in suppliers.records})
     finally:
         if cache is not None:
             cache.close()
@@ -365,14 +384,16 @@ def run_match(
     )
 
 
-def ingest_file(workspace: Path, kind: str, path: Path) -> tuple[int, int, list[DuplicateFirm]]:
+def ingest_file(
+    workspace: Path, kind: str, path: Path, header_row: int | None = None
+) -> tuple[int, int, list[DuplicateFirm]]:
     """Validate a whole file, then upsert it into the workspace database in one transaction."""
     if kind == "suppliers":
-        result = load_suppliers(path)
+        result = load_suppliers(path, header_row=header_row)
         inserted, updated = Workspace(workspace).upsert_suppliers(result.records)
         return inserted, updated, result.duplicates
     if kind == "requirements":
-        reqs = load_requirements(path)
+        reqs = load_requirements(path, header_row=header_row)
         inserted, updated = Workspace(workspace).upsert_requirements(reqs.records)
         return inserted, updated, []
     raise ConfigError(f"unknown kind {kind!r}: use 'suppliers' or 'requirements'")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any, cast
 
 from matcher.config import DEFAULT_WEIGHTS
 from matcher.errors import ConfigError
@@ -34,6 +35,14 @@ FEATURES = (
     "track_record",
     "completeness",
 )
+# Per-requirement availability of a signal, in [0, 1]: a gated feature's weight is scaled by it
+# and what is withheld moves to the dense similarity, the one signal every request has in any
+# language. A request the lexicon cannot read (Japanese, or no lexicon at all) then ranks by
+# meaning instead of by a translated-BM25 field that is mostly noise for it; one without any
+# taxonomy tag does not spend a fifth of its score on a feature that is 0 for every candidate.
+GATES = {"translated": "translation_coverage", "taxonomy": "has_tags"}
+AVAILABILITY = tuple(GATES.values())
+
 _PROFILE_FIELDS = (
     "tax_code",
     "processes",
@@ -51,14 +60,51 @@ _PROFILE_FIELDS = (
 
 def load_weights(path: Path = DEFAULT_WEIGHTS) -> dict[str, float]:
     """Read the weights file; unknown features are an error naming the valid ones, missing = 0."""
-    try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))["weights"]
-    except (OSError, KeyError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"cannot read ranker weights from {path}: {exc}") from None
+    raw = _read_weights_file(path)["weights"]
     unknown = set(raw) - set(FEATURES)
     if unknown:
         raise ConfigError(f"{path}: unknown features {sorted(unknown)}; valid: {FEATURES}")
     return {f: float(raw.get(f, 0.0)) for f in FEATURES}
+
+
+def load_gating(path: Path = DEFAULT_WEIGHTS) -> bool:
+    """Whether the weights file asks for signal gating (``"gated": true``; default false)."""
+    return bool(_read_weights_file(path).get("gated", False))
+
+
+def _read_weights_file(path: Path) -> dict[str, Any]:
+    try:
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(payload.get("weights"), dict):
+            raise KeyError("weights")
+    except (OSError, KeyError, AttributeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot read ranker weights from {path}: {exc}") from None
+    return cast(dict[str, Any], payload)
+
+
+def effective_weights(
+    weights: Mapping[str, float], availability: Mapping[str, float]
+) -> dict[str, float]:
+    """One requirement's weights: each gated signal's weight × its availability, the rest to dense.
+
+    The total stays the same, so scores of requirements remain comparable.
+    """
+    out = dict(weights)
+    for feature, key in GATES.items():
+        share = min(1.0, max(0.0, availability.get(key, 1.0)))
+        withheld = out[feature] * (1.0 - share)
+        out[feature] -= withheld
+        out["dense"] += withheld
+    return out
+
+
+def availability(requirement: NormalisedRequirement) -> dict[str, float]:
+    """How much of each gated signal this requirement carries (see GATES)."""
+    wanted = [t for t in requirement.tags if not t.startswith("sector_")]
+    return {
+        "translation_coverage": requirement.translation_coverage,
+        "has_tags": 1.0 if wanted else 0.0,
+    }
 
 
 def _minmax(values: Sequence[float]) -> list[float]:
@@ -71,10 +117,23 @@ def _minmax(values: Sequence[float]) -> list[float]:
 class TransparentRanker:
     """score = Σ weight_f · feature_f, with the contributions kept for the explanation."""
 
-    def __init__(self, weights: dict[str, float], taxonomy: Taxonomy, rrf_k: int = 60) -> None:
+    def __init__(
+        self,
+        weights: dict[str, float],
+        taxonomy: Taxonomy,
+        rrf_k: int = 60,
+        gated: bool = False,
+    ) -> None:
         self.weights = weights
         self.taxonomy = taxonomy
         self.rrf_k = rrf_k
+        self.gated = gated
+
+    def weights_for(self, requirement: NormalisedRequirement) -> dict[str, float]:
+        """The weights this requirement is scored with (gated by its signals' availability)."""
+        if not self.gated:
+            return self.weights
+        return effective_weights(self.weights, availability(requirement))
 
     def features(
         self,
@@ -139,14 +198,13 @@ class TransparentRanker:
         top_k: int,
     ) -> list[Match]:
         feats = self.features(requirement, suppliers, candidates)
+        weights = self.weights_for(requirement)
         scored = []
         for cand, f in zip(candidates, feats, strict=True):
-            score = sum(self.weights[name] * f[name] for name in FEATURES)
+            score = sum(weights[name] * f[name] for name in FEATURES)
             scored.append((score, cand, f))
         scored.sort(key=lambda item: (-item[0], suppliers[item[1].position].supplier.supplier_id))
         return [
-            explain(
-                requirement, suppliers[cand.position], rank, score, f, self.weights, self.taxonomy
-            )
+            explain(requirement, suppliers[cand.position], rank, score, f, weights, self.taxonomy)
             for rank, (score, cand, f) in enumerate(scored[:top_k], start=1)
         ]

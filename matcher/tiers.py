@@ -26,7 +26,7 @@ from typing import Any, Literal, NamedTuple
 
 import networkx as nx
 
-from matcher.config import PROJECT_ROOT, Settings
+from matcher.config import Settings
 from matcher.embed import EmbeddingCache, Encoder, default_cache_path
 from matcher.errors import ConfigError, InputDataError, Problem
 from matcher.export import atomic_path, safe_cell, write_table
@@ -40,11 +40,12 @@ from matcher.normalise import (
     nfc,
 )
 from matcher.pipeline import Engine, Reporter, SilentReporter
+from matcher.resources import shipped
 from matcher.schemas import DuplicateFirm, Match, Requirement, Supplier
 
 log = logging.getLogger(__name__)
 
-DEFAULT_INPUTS = PROJECT_ROOT / "data" / "taxonomy" / "inputs.csv"
+DEFAULT_INPUTS = shipped("data/taxonomy/inputs.csv")
 
 Track = Literal["certification consulting", "technology renewal", "workforce training"]
 TRACKS: tuple[Track, ...] = ("certification consulting", "technology renewal", "workforce training")
