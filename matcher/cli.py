@@ -173,7 +173,8 @@ def index(
 @app.command("eval")
 def eval_(
     suite: Annotated[
-        list[str], typer.Option(help="gebiz, hs-vi2en, hs-en2vi or sample (repeatable).")
+        list[str],
+        typer.Option(help="gebiz, hs-vi2en, hs-en2vi, sample or sample-messy (repeatable)."),
     ],
     encoder: EncoderOpt = None,
     methods: Annotated[
@@ -188,6 +189,9 @@ def eval_(
     """Quality (recall@10, MRR@10, nDCG@10) of the engine and the baselines on labelled suites.
 
     Example: matcher eval --suite hs-vi2en --suite sample --methods bm25,e5,engine --out eval
+
+    sample-messy is the sample register as a real-looking XLSX (title rows, merged cells, loose
+    certificates, addresses): compare it with sample to see what messy input costs.
     """
     chosen = list(METHODS) if methods == "all" else [m.strip() for m in methods.split(",")]
     if part not in ("dev", "test", "all"):

@@ -2,7 +2,8 @@
 
 Each suite is a set of documents (suppliers), queries (requirements) and graded relevance, split
 into a development part (for tuning) and a held-out test part (for reporting). Nothing is copied
-into the repository: the suites are read from the external folder at run time.
+into the repository: the suites are read from the external folder at run time. `sample` and
+`sample-messy` (the same firms as a real-looking XLSX register) ship with the project.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from matcher.config import PROJECT_ROOT, SAMPLE_DIR
 from matcher.errors import ConfigError
 from matcher.schemas import Requirement, Supplier
 
-SUITES = ("gebiz", "hs-vi2en", "hs-en2vi", "sample")
-SuiteName = Literal["gebiz", "hs-vi2en", "hs-en2vi", "sample"]
+SUITES = ("gebiz", "hs-vi2en", "hs-en2vi", "sample", "sample-messy")
+SuiteName = Literal["gebiz", "hs-vi2en", "hs-en2vi", "sample", "sample-messy"]
+# The sample register rewritten as real registers arrive (data/make_messy.py).
+MESSY_DIR = SAMPLE_DIR / "messy"
 GEBIZ_CUTOFF = "2023-04-01"
 GEBIZ_DEV_CUTOFF = "2022-04-01"
 HS_CHAPTERS = ("39", "40", "48", "73", "74", "76", "84", "85", "87", "90", "96")
@@ -84,6 +87,8 @@ def load_suite(name: str, root: Path | None = None, *, limit: int | None = None)
         raise ConfigError(f"unknown suite {name!r}: use one of {', '.join(SUITES)}")
     if name == "sample":
         return _sample_suite()
+    if name == "sample-messy":
+        return _sample_messy_suite()
     root = root or external_dir()
     if name == "gebiz":
         return _gebiz_suite(root, limit=limit)
@@ -108,6 +113,34 @@ def _sample_suite() -> Suite:
     qrels = read_labels(SAMPLE_DIR / "labels.csv")
     split = {r.requirement_id: _stable_part(r.requirement_id) for r in requirements}
     return Suite("sample", suppliers, requirements, qrels, split)
+
+
+def _sample_messy_suite() -> Suite:
+    """The sample's firms read from the messy XLSX register, with the sample's requests and labels.
+
+    The register has no supplier-id column, so its ids are whatever the reader derives from the
+    tax code; each label is carried over from the sample id to the messy id through the tax code
+    (every sample firm has a distinct one). The dev/test split is the sample's.
+    """
+    from matcher.ingest import load_suppliers
+
+    sample = _sample_suite()
+    suppliers = load_suppliers(MESSY_DIR / "suppliers.xlsx").records
+    messy_id = {s.tax_code: s.supplier_id for s in suppliers if s.tax_code is not None}
+    remap: dict[str, str] = {}
+    for firm in sample.suppliers:
+        tax = firm.tax_code or ""
+        if tax not in messy_id:
+            raise ConfigError(
+                f"{MESSY_DIR / 'suppliers.xlsx'}: no firm with tax code {tax or '(none)'} "
+                f"(sample {firm.supplier_id}); regenerate it with data/make_messy.py"
+            )
+        remap[firm.supplier_id] = messy_id[tax]
+    qrels = {
+        rid: {remap[sid]: grade for sid, grade in judged.items()}
+        for rid, judged in sample.qrels.items()
+    }
+    return Suite("sample-messy", suppliers, sample.requirements, qrels, dict(sample.split))
 
 
 def _gebiz_suite(root: Path, limit: int | None) -> Suite:
