@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from matcher.config import PROJECT_ROOT, SAMPLE_DIR
+from matcher.config import SAMPLE_DIR
 from matcher.errors import ConfigError
 from matcher.schemas import Requirement, Supplier
 
@@ -48,9 +48,14 @@ GOODS_WORDS = (
 
 
 def external_dir() -> Path:
-    """$MATCHER_EXTERNAL_DATA, else ../shared/data/external beside the checkout."""
+    """$MATCHER_EXTERNAL_DATA, else ../shared/data/external beside the checkout.
+
+    Evaluation only: the suites are built from public data that never ships; the engine itself
+    reads nothing outside its package (matcher/resources.py).
+    """
     env = os.environ.get("MATCHER_EXTERNAL_DATA")
-    return Path(env) if env else PROJECT_ROOT.parent / "shared" / "data" / "external"
+    checkout = Path(__file__).resolve().parent.parent
+    return Path(env) if env else checkout.parent / "shared" / "data" / "external"
 
 
 class SuiteUnavailable(ConfigError):
