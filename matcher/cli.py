@@ -35,6 +35,16 @@ from matcher.schemas import Match
 from matcher.suites import SuiteUnavailable
 from matcher.tiers_cli import tiers_app
 
+HeaderRowOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--header-row",
+        min=1,
+        help="Spreadsheet row of the header (default: the first of the top 20 rows that names "
+        "the required columns, so title rows above it are skipped).",
+    ),
+]
+
 app = typer.Typer(
     help="CNHT Matcher: connect supporting-industry suppliers with buyers.\n\n"
     "Example: matcher match --suppliers data/sample/suppliers.csv "
@@ -75,6 +85,7 @@ def match(
     top: Annotated[int, typer.Option(min=1, help="Suppliers proposed per requirement.")] = 10,
     encoder: EncoderOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    header_row: HeaderRowOpt = None,
 ) -> None:
     """Rank suppliers for every requirement and write them with explanations.
 
@@ -83,7 +94,13 @@ def match(
     """
     with _domain_errors():
         summary = pipeline.run_match(
-            suppliers, requirements, out, top, _settings(encoder), RichReporter(not quiet)
+            suppliers,
+            requirements,
+            out,
+            top,
+            _settings(encoder),
+            RichReporter(not quiet),
+            header_row=header_row,
         )
     _report_duplicates(summary.duplicates)
     for requirement_id, why in summary.unmatched.items():
@@ -126,13 +143,16 @@ def demo(
 def ingest_suppliers(
     file: Annotated[Path, typer.Argument(help="Supplier file (CSV, XLSX, JSON, JSONL).")],
     workspace: WorkspaceOpt = default_workspace(),  # noqa: B008
+    header_row: HeaderRowOpt = None,
 ) -> None:
     """Validate a supplier file and add or update its firms in the workspace.
 
     Example: matcher ingest suppliers data/sample/suppliers.csv --workspace ws
     """
     with _domain_errors():
-        inserted, updated, duplicates = pipeline.ingest_file(workspace, "suppliers", file)
+        inserted, updated, duplicates = pipeline.ingest_file(
+            workspace, "suppliers", file, header_row
+        )
     _report_duplicates(duplicates)
     out_console.print(f"suppliers: {inserted} added, {updated} updated in {workspace}")
 
@@ -141,13 +161,14 @@ def ingest_suppliers(
 def ingest_requirements(
     file: Annotated[Path, typer.Argument(help="Requirement file (CSV, XLSX, JSON, JSONL).")],
     workspace: WorkspaceOpt = default_workspace(),  # noqa: B008
+    header_row: HeaderRowOpt = None,
 ) -> None:
     """Validate a requirement file and add or update its requirements in the workspace.
 
     Example: matcher ingest requirements data/sample/requirements.csv --workspace ws
     """
     with _domain_errors():
-        inserted, updated, _ = pipeline.ingest_file(workspace, "requirements", file)
+        inserted, updated, _ = pipeline.ingest_file(workspace, "requirements", file, header_row)
     out_console.print(f"requirements: {inserted} added, {updated} updated in {workspace}")
 
 

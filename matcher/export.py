@@ -6,13 +6,13 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from matcher.errors import ConfigError
-from matcher.schemas import Match
+from matcher.schemas import Match, Supplier
 
 MATCH_COLUMNS = (
     "requirement_id",
@@ -70,14 +70,35 @@ def _write_text(path: Path, write: Callable[[IO[str]], None]) -> None:
         write(handle)
 
 
-def match_rows(matches: Sequence[Match]) -> list[dict[str, Any]]:
+# A register's own columns (Supplier.extra) come out one column each, named "supplier: <header>":
+# organisers sort and filter on them in Excel, which one combined cell would prevent, and the
+# prefix keeps a register column called "rank" or "score" from overwriting the match's own.
+EXTRA_PREFIX = "supplier: "
+
+
+def extra_columns(suppliers: Mapping[str, Supplier]) -> list[str]:
+    """The suppliers' extra headers, prefixed, in the register's first-seen order."""
+    seen: dict[str, None] = {}
+    for supplier in suppliers.values():
+        seen.update(dict.fromkeys(supplier.extra))
+    return [EXTRA_PREFIX + header for header in seen]
+
+
+def match_rows(
+    matches: Sequence[Match], suppliers: Mapping[str, Supplier] | None = None
+) -> list[dict[str, Any]]:
+    """One flat row per match; with ``suppliers``, each supplier's extra fields too."""
     rows = []
     for m in matches:
         row = m.model_dump(include=set(MATCH_COLUMNS))
         for key, value in row.items():
             if isinstance(value, list):
                 row[key] = "; ".join(value)
-        rows.append({c: row[c] for c in MATCH_COLUMNS})
+        out = {c: row[c] for c in MATCH_COLUMNS}
+        supplier = suppliers.get(m.supplier_id) if suppliers is not None else None
+        if supplier is not None:
+            out.update({EXTRA_PREFIX + h: v for h, v in supplier.extra.items()})
+        rows.append(out)
     return rows
 
 
@@ -117,5 +138,9 @@ def write_table(
             book.save(tmp)
 
 
-def write_matches(matches: Sequence[Match], path: Path) -> None:
-    write_table(match_rows(matches), MATCH_COLUMNS, path)
+def write_matches(
+    matches: Sequence[Match], path: Path, suppliers: Mapping[str, Supplier] | None = None
+) -> None:
+    """Write matches; with ``suppliers`` (id → profile), their extra fields as columns too."""
+    columns = [*MATCH_COLUMNS, *(extra_columns(suppliers) if suppliers else [])]
+    write_table(match_rows(matches, suppliers), columns, path)

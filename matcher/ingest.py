@@ -1,6 +1,10 @@
 """Ingest: read CSV / XLSX / JSON / JSONL registers with English or Vietnamese headers, validate
 every row with pydantic, report every problem with file, row and column, and detect duplicate
-firms."""
+firms.
+
+Registers made by hand are read as people make them: title rows above the header, a ';' CSV,
+merged cells, the tax code as the only id, an address instead of province and district, and
+columns of their own (kept as extra fields, never dropped silently)."""
 
 from __future__ import annotations
 
@@ -8,8 +12,11 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from datetime import time as clock
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
@@ -17,7 +24,8 @@ from pydantic import BaseModel, ValidationError
 
 from matcher.errors import InputDataError, Problem
 from matcher.normalise import firm_name_key, fold, nfc
-from matcher.schemas import DuplicateFirm, Requirement, Supplier
+from matcher.places import load_places
+from matcher.schemas import DuplicateFirm, Requirement, Supplier, canonical_tax_code
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +35,8 @@ SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".json", ".jsonl")
 # Header aliases, keyed by the folded header (lower case, no diacritics, '_'/'-' as spaces), so
 # "Mã số thuế", "ma so thue" and "tax_code" all land on tax_code.
 _SUPPLIER_ALIASES: dict[str, tuple[str, ...]] = {
-    "supplier_id": ("supplier id", "id", "ma doanh nghiep", "ma dn", "ma nha cung cap", "stt dn"),
+    # Never "STT" (a row number, renumbered whenever rows are sorted): see _ROW_NUMBER_HEADERS.
+    "supplier_id": ("supplier id", "id", "ma doanh nghiep", "ma dn", "ma nha cung cap"),
     "name": ("name", "company name", "ten doanh nghiep", "ten cong ty", "ten dn", "ten"),
     "name_en": ("name en", "english name", "ten tieng anh", "ten giao dich"),
     "tax_code": ("tax code", "tax id", "mst", "ma so thue"),
@@ -88,7 +97,34 @@ _SCHEMAS: dict[Kind, tuple[type[BaseModel], dict[str, tuple[str, ...]], tuple[st
     "requirements": (Requirement, _REQUIREMENT_ALIASES, ("requirement_id", "buyer", "description")),
 }
 
+# Without an id column, a supplier's tax code (mã số thuế) is its id: it identifies the firm.
+_ID_FALLBACK: dict[Kind, str] = {"suppliers": "tax_code"}
+# Row-number columns (STT = số thứ tự): ignored, never an id and not worth keeping.
+_ROW_NUMBER_HEADERS = frozenset(
+    {"stt", "so tt", "so thu tu", "stt dn", "tt", "no", "no.", "#", "row", "row no"}
+)
+# Address columns, the factory's first: where a firm produces is what buyers filter on.
+_ADDRESS_HEADERS = (
+    "dia chi nha may",
+    "dia chi san xuat",
+    "dia chi xuong",
+    "factory address",
+    "nha may",
+    "dia chi",
+    "address",
+    "dia chi tru so",
+    "dia chi tru so chinh",
+    "tru so",
+    "tru so chinh",
+    "head office",
+    "office address",
+    "registered address",
+)
+HEADER_SEARCH_ROWS = 20  # the header is looked for in this many rows from the top
+CSV_DELIMITERS = (",", ";", "\t", "|")
+
 RecordT = TypeVar("RecordT", Supplier, Requirement)
+HeaderTest = Callable[[Sequence[str]], bool]
 
 
 def _header_key(header: str) -> str:
@@ -106,7 +142,7 @@ def _alias_table(aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class RawRow:
-    row: int  # spreadsheet row number (header = 1) or record number for JSON
+    row: int  # spreadsheet row number (the file's line for CSV) or record number for JSON
     cells: dict[str, Any]  # original header → value
 
 
@@ -118,7 +154,23 @@ class IngestResult(Generic[RecordT]):
     records: list[RecordT]
     rows: list[int]
     duplicates: list[DuplicateFirm]
-    ignored_columns: list[str]
+    ignored_columns: list[str]  # row-number columns (STT)
+    extra_columns: list[str] = field(default_factory=list)  # kept in each record's ``extra``
+    warnings: list[str] = field(default_factory=list)  # one line each, for the person loading
+    header_row: int = 1
+
+
+@dataclass(frozen=True)
+class Table:
+    """A file read as rows under its header."""
+
+    headers: list[str]
+    rows: list[RawRow]
+    header_row: int  # spreadsheet row of the header (1 for JSON)
+    delimiter: str | None = None  # CSV only
+
+
+Grid = list[tuple[int, list[Any]]]  # (spreadsheet row, cells), every row of the sheet
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -140,8 +192,27 @@ def _decode(path: Path, data: bytes) -> str:
         ) from None
 
 
-def read_rows(path: Path, sheet: str | None = None) -> tuple[list[str], list[RawRow]]:
+def read_rows(
+    path: Path,
+    sheet: str | None = None,
+    *,
+    header_row: int | None = None,
+    is_header: HeaderTest | None = None,
+) -> tuple[list[str], list[RawRow]]:
     """Read a table into (headers, rows) whatever its format; cells are kept as given."""
+    table = read_table(path, sheet, header_row=header_row, is_header=is_header)
+    return table.headers, table.rows
+
+
+def read_table(
+    path: Path,
+    sheet: str | None = None,
+    *,
+    header_row: int | None = None,
+    is_header: HeaderTest | None = None,
+) -> Table:
+    """Read a table under its header row: ``header_row`` (1-based) if given, else the first of the
+    top rows that ``is_header`` accepts, else the first row that is not blank."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -157,49 +228,143 @@ def read_rows(path: Path, sheet: str | None = None) -> tuple[list[str], list[Raw
         )
     if not path.is_file():
         raise InputDataError([Problem(str(path), None, None, "file not found")])
+    if header_row is not None and header_row < 1:
+        raise InputDataError(
+            [Problem(str(path), None, None, f"header row {header_row}: rows count from 1")]
+        )
     if suffix == ".xlsx":
-        return _read_xlsx(path, sheet)
+        source, grid = _xlsx_grid(path, sheet)
+        return _table(source, grid, header_row, is_header, None)
     text = _decode(path, path.read_bytes())
     if suffix == ".csv":
-        return _read_csv(path, text)
-    return _read_json(path, text, lines=suffix == ".jsonl")
+        return _read_csv(path, text, header_row, is_header)
+    if header_row is not None:
+        raise InputDataError(
+            [Problem(str(path), None, None, "a header row applies to CSV and XLSX, not JSON")]
+        )
+    headers, rows = _read_json(path, text, lines=suffix == ".jsonl")
+    return Table(headers, rows, 1)
 
 
-def _read_csv(path: Path, text: str) -> tuple[list[str], list[RawRow]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        headers = next(reader)
-    except StopIteration:
-        raise InputDataError([Problem(str(path), 1, None, "the file is empty")]) from None
-    except csv.Error as exc:
-        raise InputDataError([Problem(str(path), 1, None, f"unreadable CSV: {exc}")]) from None
+def _blank(values: Sequence[Any]) -> bool:
+    return all(v is None or str(v).strip() == "" for v in values)
+
+
+def _header_cells(values: Sequence[Any]) -> list[str]:
+    return ["" if v is None else nfc(str(v)) for v in values]
+
+
+def _pick_header(
+    source: str, grid: Grid, header_row: int | None, is_header: HeaderTest | None
+) -> int:
+    """The index in ``grid`` of the header row."""
+    if header_row is not None:
+        for i, (row_no, _) in enumerate(grid):
+            if row_no == header_row:
+                return i
+        last = grid[-1][0] if grid else 0
+        raise InputDataError(
+            [Problem(source, header_row, None, f"no header row {header_row}: the last is {last}")]
+        )
+    filled = [i for i, (_, values) in enumerate(grid) if not _blank(values)]
+    if not filled:
+        raise InputDataError([Problem(source, 1, None, "the file is empty")])
+    if is_header is not None:
+        for i in filled:
+            if grid[i][0] > HEADER_SEARCH_ROWS:
+                break
+            if is_header(_header_cells(grid[i][1])):
+                return i
+    return filled[0]
+
+
+def _table(
+    source: str,
+    grid: Grid,
+    header_row: int | None,
+    is_header: HeaderTest | None,
+    delimiter: str | None,
+) -> Table:
+    at = _pick_header(source, grid, header_row, is_header)
+    header_no, header_values = grid[at]
+    headers = _header_cells(header_values)
     rows: list[RawRow] = []
     problems: list[Problem] = []
-    try:
-        for values in reader:
-            row_no = reader.line_num
-            if not any(v.strip() for v in values):
-                continue  # blank lines are not records
-            if len(values) > len(headers):
-                problems.append(
-                    Problem(
-                        str(path), row_no, None, f"{len(values)} cells but {len(headers)} headers"
-                    )
-                )
-                continue
-            rows.append(RawRow(row_no, dict(zip(headers, values, strict=False))))
-    except csv.Error as exc:
-        problems.append(Problem(str(path), reader.line_num, None, f"unreadable CSV: {exc}"))
+    for row_no, values in grid[at + 1 :]:
+        if _blank(values):
+            continue  # blank lines are not records
+        if len(values) > len(headers) and not _blank(values[len(headers) :]):
+            problems.append(
+                Problem(source, row_no, None, f"{len(values)} cells but {len(headers)} headers")
+            )
+            continue
+        rows.append(RawRow(row_no, {h: v for h, v in zip(headers, values, strict=False) if h}))
     if problems:
         raise InputDataError(problems)
-    return headers, rows
+    return Table(headers, rows, header_no, delimiter)
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[RawRow]]:
+def _csv_grid(source: str, text: str, delimiter: str) -> Grid:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    grid: Grid = []
+    try:
+        for values in reader:
+            grid.append((reader.line_num, values))
+    except csv.Error as exc:
+        raise InputDataError(
+            [Problem(source, reader.line_num, None, f"unreadable CSV: {exc}")]
+        ) from None
+    return grid
+
+
+def _sniff_delimiter(text: str, header_row: int | None, is_header: HeaderTest | None) -> str:
+    """The delimiter among CSV_DELIMITERS that makes a header row appear, else the one most
+    frequent on the header line (European Excel writes ';', some exports tab or '|')."""
+    head = "\n".join(text.splitlines()[: max(header_row or 0, HEADER_SEARCH_ROWS)])
+    by_count = sorted(CSV_DELIMITERS, key=head.count, reverse=True)  # stable: ',' wins ties
+    if is_header is not None:
+        for delimiter in by_count:
+            try:
+                rows = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
+            except csv.Error:
+                continue
+            wanted = rows if header_row is None else rows[header_row - 1 : header_row]
+            if any(is_header(_header_cells(r)) for r in wanted):
+                return delimiter
+    lines = [ln for ln in head.splitlines() if ln.strip()]
+    if header_row is not None:
+        lines = head.splitlines()[header_row - 1 : header_row]
+    for line in lines:
+        if any(d in line for d in CSV_DELIMITERS):
+            return max(CSV_DELIMITERS, key=line.count)
+    return ","
+
+
+_EXCEL_SEP = re.compile(r'"?sep=(.)"?[ \t]*$')
+
+
+def _read_csv(path: Path, text: str, header_row: int | None, is_header: HeaderTest | None) -> Table:
+    first, newline, rest = text.partition("\n")
+    declared = _EXCEL_SEP.match(first.rstrip("\r"))
+    if declared is not None:
+        # Excel's "sep=;" line names the delimiter; it stays a (blank) line so that row numbers
+        # are still the file's line numbers.
+        delimiter = declared.group(1)
+        text = newline + rest
+    else:
+        delimiter = _sniff_delimiter(text, header_row, is_header)
+    grid = _csv_grid(str(path), text, delimiter)
+    return _table(str(path), grid, header_row, is_header, delimiter)
+
+
+def _xlsx_grid(path: Path, sheet: str | None) -> tuple[str, Grid]:
     import openpyxl  # deferred: only XLSX users pay for the import
 
+    # Not read_only: read-only worksheets carry no merged-cell ranges, and they size the sheet
+    # by its <dimension> tag, which hand-edited or exported files often get wrong. Registers are
+    # hundreds to a few thousand rows, so the whole sheet in memory is cheap.
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise InputDataError([Problem(str(path), None, None, f"unreadable XLSX: {exc}")]) from None
     try:
@@ -215,20 +380,31 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[RawRow]]:
                 ]
             )
         ws = book[sheet] if sheet else book.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        first = next(it, None)
-        if first is None:
-            raise InputDataError([Problem(f"{path}[{ws.title}]", 1, None, "the sheet is empty")])
-        headers = ["" if h is None else str(h) for h in first]
-        rows = []
-        for row_no, values in enumerate(it, start=2):
-            cells = {h: v for h, v in zip(headers, values, strict=False) if h}
-            if all(v is None or str(v).strip() == "" for v in cells.values()):
-                continue
-            rows.append(RawRow(row_no, cells))
-        return headers, rows
+        source = f"{path}[{ws.title}]" if sheet else str(path)
+        grid: Grid = [
+            (row_no, list(values))
+            for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1)
+        ]
+        _fill_merged_down(grid, ws.merged_cells.ranges)
+        return source, grid
     finally:
         book.close()
+
+
+def _fill_merged_down(grid: Grid, ranges: Any) -> None:
+    """Give every row of a merged block its top cell's value (a merged 'Lĩnh vực' over 8 firms
+    holds the value in the first row only). Down only: a value merged across columns belongs to
+    the first column, and copying it sideways would put it under other headers."""
+    for merged in ranges:
+        min_col, min_row, _, max_row = merged.bounds
+        if min_row > len(grid):
+            continue
+        top = grid[min_row - 1][1]
+        value = top[min_col - 1] if min_col <= len(top) else None
+        for row_no in range(min_row + 1, min(max_row, len(grid)) + 1):
+            cells = grid[row_no - 1][1]
+            cells.extend([None] * (min_col - len(cells)))
+            cells[min_col - 1] = value
 
 
 def _read_json(path: Path, text: str, *, lines: bool) -> tuple[list[str], list[RawRow]]:
@@ -277,65 +453,149 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def load_records(path: Path | str, kind: Kind, *, sheet: str | None = None) -> IngestResult[Any]:
-    """Read and validate a whole file; raise InputDataError listing every problem found."""
+def _text(value: Any) -> str:
+    """A cell as the text kept in ``extra``."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == clock() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return "tab" if delimiter == "\t" else repr(delimiter)
+
+
+def load_records(
+    path: Path | str, kind: Kind, *, sheet: str | None = None, header_row: int | None = None
+) -> IngestResult[Any]:
+    """Read and validate a whole file; raise InputDataError listing every problem found.
+
+    header_row: the spreadsheet row of the header; by default the first of the top
+    HEADER_SEARCH_ROWS rows that names every required column (title rows above it are skipped).
+    """
     path = Path(path)
     model, aliases, required = _SCHEMAS[kind]
-    headers, rows = read_rows(path, sheet)
+    id_field, fallback = required[0], _ID_FALLBACK.get(kind)
     table = _alias_table(aliases)
+
+    def is_header(cells: Sequence[str]) -> bool:
+        fields = {table.get(_header_key(c)) for c in cells if c.strip()}
+        return all(f in fields or (f == id_field and fallback in fields) for f in required)
+
+    read = read_table(path, sheet, header_row=header_row, is_header=is_header)
+    header_no = read.header_row
     column_of: dict[str, str] = {}  # field → original header
     ignored: list[str] = []
+    extra_columns: list[str] = []
     problems: list[Problem] = []
-    for header in headers:
-        if not str(header).strip():
+    for header in read.headers:
+        if not header.strip():
             continue
-        field_name = table.get(_header_key(str(header)))
+        key = _header_key(header)
+        field_name = table.get(key)
         if field_name is None:
-            ignored.append(str(header))
+            (ignored if key in _ROW_NUMBER_HEADERS else extra_columns).append(header)
         elif field_name in column_of:
             problems.append(
                 Problem(
                     str(path),
-                    1,
-                    str(header),
+                    header_no,
+                    header,
                     f"maps to '{field_name}' like '{column_of[field_name]}'; "
                     "keep one of the two columns",
                 )
             )
         else:
-            column_of[field_name] = str(header)
-    missing = [f for f in required if f not in column_of]
+            column_of[field_name] = header
+    id_from_tax = id_field not in column_of and fallback is not None and fallback in column_of
+    missing = [f for f in required if f not in column_of and not (f == id_field and id_from_tax)]
     for field_name in missing:
+        accepted = f"{', '.join(aliases[field_name][:4])}, {field_name}"
+        if field_name == id_field and fallback is not None:
+            accepted += f"; or a {fallback} column (Mã số thuế) as the id; STT is never an id"
+        where = ""
+        if read.delimiter is not None:
+            where += f"; read as CSV with delimiter {_delimiter_name(read.delimiter)}"
+        if header_row is None:
+            where += (
+                f"; no row among the first {HEADER_SEARCH_ROWS} names every required column "
+                "(give the header row: --header-row N)"
+            )
         problems.append(
             Problem(
                 str(path),
-                1,
+                header_no,
                 field_name,
-                f"required column missing (accepted headers: {', '.join(aliases[field_name][:4])}, "
-                f"{field_name}); found: {', '.join(map(str, headers)) or 'none'}",
+                f"required column missing (accepted headers: {accepted}); found: "
+                f"{', '.join(h for h in read.headers if h.strip()) or 'none'}{where}",
             )
         )
     if missing:
         raise InputDataError(problems)
-    if ignored:
-        log.info("%s: ignoring unknown columns %s", path, ignored)
+    tax_field = fallback or ""
+    id_column = column_of[tax_field] if id_from_tax else column_of.get(id_field, "")
+    # The address fills province and district where those are absent; factory address first.
+    address_columns = sorted(
+        (h for h in extra_columns if _header_key(h) in _ADDRESS_HEADERS),
+        key=lambda h: _ADDRESS_HEADERS.index(_header_key(h)),
+    )
+    places = load_places() if address_columns else None
+    has_district = "district" in model.model_fields
+    # A JSON record's own "extra" object (a workspace export read back) is merged, not nested.
+    is_json = path.suffix.lower() in (".json", ".jsonl")
+    extra_columns = [h for h in extra_columns if not (is_json and h == "extra")]
 
-    id_field = required[0]
     records: list[Any] = []
     row_numbers: list[int] = []
     first_row_of_id: dict[str, int] = {}
-    for raw in rows:
+    for raw in read.rows:
         values = {f: _cell(raw.cells.get(h)) for f, h in column_of.items()}
         values = {f: ("" if v is None else v) for f, v in values.items()}
+        extra = {h: text for h in extra_columns if (text := _text(raw.cells.get(h)))}
+        own = raw.cells.get("extra") if is_json else None
+        if isinstance(own, dict):
+            extra = {**{str(k): _text(v) for k, v in own.items()}, **extra}
+        if extra:
+            values["extra"] = extra
+        if places is not None:
+            for header in address_columns:
+                place = places.parse(extra.get(header, ""))
+                if place.province is None:
+                    continue
+                if not str(values.get("province", "")).strip():
+                    values["province"] = place.province
+                same = fold(str(values["province"])) == fold(place.province)
+                empty = not str(values.get("district", "")).strip()
+                if has_district and place.district and same and empty:
+                    values["district"] = place.district
+                break
+        if id_from_tax:
+            tax = str(values.get(tax_field, "")).strip()
+            try:
+                values[id_field] = canonical_tax_code(values[tax_field]) if tax else ""
+            except ValueError:
+                values[id_field] = tax  # the tax_code check below reports it
         # Duplicate ids are checked on the raw cell, so a repeat of an invalid row is caught too.
         record_id = str(values.get(id_field, "")).strip()
         if record_id and record_id in first_row_of_id:
+            what = "tax code (the supplier id here)" if id_from_tax else "id"
             problems.append(
                 Problem(
                     str(path),
                     raw.row,
-                    column_of[id_field],
-                    f"duplicate id {record_id!r} (first on row {first_row_of_id[record_id]})",
+                    id_column,
+                    f"duplicate {what} {record_id!r} (first on row {first_row_of_id[record_id]})",
                 )
             )
             continue
@@ -350,26 +610,42 @@ def load_records(path: Path | str, kind: Kind, *, sheet: str | None = None) -> I
                 message = err["msg"]
                 if err["type"] == "string_too_short":
                     message = "must not be empty"
+                if field_name == id_field and id_from_tax:
+                    column = id_column
+                    message += " (the tax code is the supplier id: there is no id column)"
                 problems.append(
                     Problem(str(path), raw.row, column, f"{message} (got {err.get('input')!r})")
                 )
             continue
         records.append(record)
         row_numbers.append(raw.row)
-    if not rows:
+    if not read.rows:
         problems.append(Problem(str(path), None, None, "no records"))
     if problems:
         raise InputDataError(problems)
+    if ignored:
+        log.info("%s: ignoring row-number columns %s", path, ignored)
+    warnings = []
+    if extra_columns:
+        warnings.append(f"columns kept as extra fields: {', '.join(extra_columns)}")
+    for warning in warnings:
+        log.warning("%s: %s", path, warning)
     duplicates = find_duplicate_firms(records, row_numbers) if kind == "suppliers" else []
-    return IngestResult(path, records, row_numbers, duplicates, ignored)
+    return IngestResult(
+        path, records, row_numbers, duplicates, ignored, extra_columns, warnings, header_no
+    )
 
 
-def load_suppliers(path: Path | str, *, sheet: str | None = None) -> IngestResult[Supplier]:
-    return load_records(path, "suppliers", sheet=sheet)
+def load_suppliers(
+    path: Path | str, *, sheet: str | None = None, header_row: int | None = None
+) -> IngestResult[Supplier]:
+    return load_records(path, "suppliers", sheet=sheet, header_row=header_row)
 
 
-def load_requirements(path: Path | str, *, sheet: str | None = None) -> IngestResult[Requirement]:
-    return load_records(path, "requirements", sheet=sheet)
+def load_requirements(
+    path: Path | str, *, sheet: str | None = None, header_row: int | None = None
+) -> IngestResult[Requirement]:
+    return load_records(path, "requirements", sheet=sheet, header_row=header_row)
 
 
 def find_duplicate_firms(suppliers: list[Supplier], rows: list[int]) -> list[DuplicateFirm]:

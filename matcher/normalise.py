@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Protocol, cast
 
-from matcher.config import DEFAULT_TAXONOMY
+from matcher.config import DEFAULT_CERTIFICATIONS, DEFAULT_TAXONOMY
 from matcher.errors import InputDataError, Problem
 from matcher.schemas import Requirement, Supplier
 
@@ -64,44 +64,138 @@ def chunk_text(text: str, max_words: int | None) -> list[str]:
 
 
 # --- certifications ---------------------------------------------------------------------------
-# Regexes over the folded, punctuation-free form; order matters only for readability.
-_CERT_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"\b(iatf|iso ?ts) ?16949", "IATF 16949"),
-    (r"\biso ?9001", "ISO 9001"),
-    (r"\biso ?14001", "ISO 14001"),
-    (r"\biso ?45001", "ISO 45001"),
-    (r"\bohsas ?18001", "ISO 45001"),  # OHSAS 18001 was superseded by ISO 45001 (2018)
-    (r"\biso ?13485", "ISO 13485"),
-    (r"\biso ?50001", "ISO 50001"),
-    (r"\biso ?27001", "ISO 27001"),
-    (r"\biso ?17025", "ISO/IEC 17025"),
-    (r"\bqc ?080000", "QC 080000"),
-    (r"\b(samsung )?eco ?partner( samsung)?\b", "Samsung Eco-Partner"),
-    (r"\b(rba|eicc)\b", "RBA"),
-    (r"\brohs\b", "RoHS"),
-    (r"\breach\b", "REACH"),
-    (r"\bul\b", "UL"),
-    (r"\bgmp\b", "GMP"),
-)
+# Firms write one certificate many ways ("ISO9001:2015", "iso 9001", "Eco Partner Samsung") and
+# several in one cell ("ISO9001:2015, IATF"). The aliases live in data/taxonomy/certifications.csv
+# so organisers can add one without touching code.
+_CERT_SEPARATORS = re.compile(r"[;,/|\n&+]|\s(?:và|va|and)\s", re.IGNORECASE)
 
 
-def canonical_certification(raw: str) -> str:
-    """Map a certification as firms write it ('iso9001:2015', 'IATF16949') to one canonical name."""
-    key = re.sub(r"[^a-z0-9 ]+", " ", fold(raw))
-    key = re.sub(r"\s+", " ", key).strip()
-    for pattern, name in _CERT_PATTERNS:
-        if re.search(pattern, key):
-            return name
-    return nfc(raw).upper()
+@dataclass(frozen=True)
+class CertificationTable:
+    """Canonical certificate names, each with the regexes of its aliases over the cert key."""
+
+    entries: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
+
+    def find(self, key: str) -> list[tuple[int, int, str]]:
+        """Non-overlapping (start, end, name) of known certificates in a key, longest first."""
+        hits = [
+            (m.start(), m.end(), name)
+            for name, patterns in self.entries
+            for pattern in patterns
+            for m in pattern.finditer(key)
+        ]
+        # Longest first, so "iso ts 16949" wins over "16949" and "eco partner samsung" over
+        # "eco partner"; then leftmost.
+        hits.sort(key=lambda h: (h[0] - h[1], h[0]))
+        taken: list[tuple[int, int, str]] = []
+        for start, end, name in hits:
+            if all(end <= s or start >= e for s, e, _ in taken):
+                taken.append((start, end, name))
+        return sorted(taken)
 
 
-def canonical_certifications(raws: Iterable[str]) -> list[str]:
-    """Canonical, de-duplicated, in first-seen order."""
+def _alias_regex(alias: str) -> str:
+    # An alias is matched as whole words of the cert key, with every space optional so that
+    # "iso 9001" also finds "iso9001".
+    words = _cert_key(alias)[0].split()
+    return r"(?<![a-z0-9])" + " ?".join(re.escape(w) for w in words) + r"(?![a-z0-9])"
+
+
+def load_certifications(path: Path = DEFAULT_CERTIFICATIONS) -> CertificationTable:
+    """Read the certificate alias table (name; aliases and regex patterns, ';'-separated)."""
+    return _load_certifications_cached(str(path))
+
+
+@lru_cache(maxsize=4)
+def _load_certifications_cached(path: str) -> CertificationTable:
+    entries: list[tuple[str, tuple[re.Pattern[str], ...]]] = []
+    problems: list[Problem] = []
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for row_no, row in enumerate(csv.DictReader(handle), start=2):
+            name = nfc(row.get("name") or "")
+            if not name:
+                problems.append(Problem(path, row_no, "name", "empty certificate name"))
+                continue
+            aliases = [name, *(a for a in (row.get("aliases") or "").split(";") if a.strip())]
+            regexes = [_alias_regex(a) for a in aliases if _cert_key(a)[0]]
+            for pattern in (p.strip() for p in (row.get("patterns") or "").split(";")):
+                if not pattern:
+                    continue
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    problems.append(Problem(path, row_no, "patterns", f"{pattern!r}: {exc}"))
+                    continue
+                regexes.append(pattern)
+            entries.append((name, tuple(re.compile(r) for r in dict.fromkeys(regexes))))
+    if problems:
+        raise InputDataError(problems)
+    return CertificationTable(tuple(entries))
+
+
+def _cert_key(text: str) -> tuple[str, list[int]]:
+    """The text folded to 'a-z0-9 ' (one space between words), and each key char's source index.
+
+    The index map lets a match on the key protect the original characters it covers, so the
+    '/' of "ISO/TS 16949" is part of a name, not a separator.
+    """
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        folded = fold(ch)
+        c = folded if len(folded) == 1 and folded.isascii() and folded.isalnum() else " "
+        if c == " " and (not chars or chars[-1] == " "):
+            continue
+        chars.append(c)
+        origin.append(i)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        origin.pop()
+    return "".join(chars), origin
+
+
+@lru_cache(maxsize=65_536)
+def _certificates_in(raw: str, path: str) -> tuple[str, ...]:
+    table = _load_certifications_cached(path)
+    text = nfc(raw)
+    key, origin = _cert_key(text)
+    spans = [(origin[s], origin[e - 1] + 1, name) for s, e, name in table.find(key)]
+    # Split on the separators that no known name covers; a piece holding known names gives
+    # those (the rest of it is a qualifier: "chứng nhận QC080000", "ISO 9001:2015 (BV)"), a piece
+    # without one is a certificate of its own, kept as written.
+    cuts = [
+        m
+        for m in _CERT_SEPARATORS.finditer(text)
+        if all(m.end() <= s or m.start() >= e for s, e, _ in spans)
+    ]
+    edges = [0, *(x for m in cuts for x in (m.start(), m.end())), len(text)]
+    out: list[str] = []
+    for lo, hi in zip(edges[::2], edges[1::2], strict=True):
+        names = [name for s, e, name in spans if s >= lo and e <= hi]
+        if names:
+            out.extend(names)
+            continue
+        piece = text[lo:hi].strip(" .:-–()[]'\"")
+        # A piece with no letter is a year or a stray number ("ISO 9001, 2015"), not a name.
+        if any(ch.isalpha() for ch in piece):
+            out.append(piece.upper())
+    return tuple(out)
+
+
+def canonical_certifications(raws: Iterable[str], path: Path = DEFAULT_CERTIFICATIONS) -> list[str]:
+    """Canonical, de-duplicated, in first-seen order; a cell may hold several certificates."""
     seen: dict[str, None] = {}
     for raw in raws:
         if raw.strip():
-            seen.setdefault(canonical_certification(raw), None)
+            seen.update(dict.fromkeys(_certificates_in(raw, str(path))))
     return list(seen)
+
+
+def canonical_certification(raw: str, path: Path = DEFAULT_CERTIFICATIONS) -> str:
+    """Map a certification as firms write it ('iso9001:2015', 'IATF16949') to one canonical name;
+    for a cell holding several, the first."""
+    found = canonical_certifications([raw], path)
+    return found[0] if found else nfc(raw).upper()
 
 
 # --- company names ----------------------------------------------------------------------------

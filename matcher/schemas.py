@@ -3,22 +3,46 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 SECTOR_CODES = ("I", "II", "III", "IV", "V", "VI")
 CRITERIA_COLUMNS = tuple(f"criteria_{i}" for i in range(1, 8))
-_LIST_SPLIT = re.compile(r"\s*[;|\n]\s*")
+# A comma between two digits is a decimal ("1,5 mm"), not a separator. '/' is not a separator in
+# general: it is part of names ("PC/ABS", "hàn MIG/TIG", "ISO/TS 16949"); sector codes and
+# certificates (matcher.normalise) split on it themselves.
+_LIST_SPLIT = re.compile(r"\s*(?:[;|\n]|(?<!\d),|,(?!\d))\s*")
+_SECTOR_SPLIT = re.compile(r"\s*[;,/|\n]\s*")
 
 
 def _split_list(value: object) -> object:
-    """Cells hold lists as 'a; b; c' (semicolon, pipe or newline); JSON may give a real list."""
+    """Cells hold lists as 'a; b, c' (semicolon, comma, pipe or newline); JSON may give a list."""
     if value is None:
         return []
     if isinstance(value, str):
         return [part for part in _LIST_SPLIT.split(value.strip()) if part]
     return value
+
+
+def _split_sectors(value: object) -> object:
+    if isinstance(value, str):
+        return [part for part in _SECTOR_SPLIT.split(value.strip()) if part]
+    return _split_list(value)
+
+
+def canonical_tax_code(value: object) -> str:
+    """'0101234567', '0101 234 567', 101234567 (Excel's number) or '0101234567-001' → canonical."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        # Excel stores 0101234567 as the number 101234567: put the lost leading zero back.
+        value = str(value).zfill(10)
+    text = str(value)
+    match = re.fullmatch(r"(\d{10})(?:-?(\d{3}))?", re.sub(r"[\s.]", "", text))
+    if match is None:
+        raise ValueError(f"tax code {text!r} must be 10 digits, or 13 as '0101234567-001'")
+    head, branch = match.groups()
+    return head if branch is None else f"{head}-{branch}"
 
 
 def _empty_to_none(value: object) -> object:
@@ -38,6 +62,9 @@ def _to_bool(value: object) -> object:
 
 
 StrList = Annotated[list[str], BeforeValidator(_split_list)]
+SectorList = Annotated[list[str], BeforeValidator(_split_sectors)]
+# Columns a register has beyond the known fields: header as written → cell text.
+Extra = dict[str, str]
 OptStr = Annotated[str | None, BeforeValidator(_empty_to_none)]
 Flag = Annotated[bool, BeforeValidator(_to_bool)]
 Score0to10 = Annotated[Annotated[float, Field(ge=0, le=10)] | None, BeforeValidator(_empty_to_none)]
@@ -48,12 +75,54 @@ Year = Annotated[Annotated[int, Field(ge=1900, le=2100)] | None, BeforeValidator
 Tier = Annotated[Annotated[int, Field(ge=1, le=3)] | None, BeforeValidator(_empty_to_none)]
 
 
+def _fold(text: str) -> str:
+    # matcher.normalise.fold, repeated here because normalise imports this module.
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", stripped.lower()).split())
+
+
+# Registers name the sector as often as they code it (Decree 111/2015, amended by 205/2025).
+_SECTOR_NAMES = {
+    "det may": "I",
+    "textile": "I",
+    "textile and garment": "I",
+    "da giay": "II",
+    "leather and footwear": "II",
+    "footwear": "II",
+    "dien tu": "III",
+    "electronics": "III",
+    "o to": "IV",
+    "san xuat lap rap o to": "IV",
+    "automobile": "IV",
+    "automotive": "IV",
+    "co khi": "V",
+    "co khi che tao": "V",
+    "mechanical engineering": "V",
+    "cong nghe cao": "VI",
+    "cong nghiep cong nghe cao": "VI",
+    "high tech": "VI",
+    "high tech industry": "VI",
+}
+_SECTOR_CODE_FIRST = re.compile(r"(VI|IV|V|I{1,3})(?:\s*[-–.:)]\s*|\s+)\S", re.IGNORECASE)
+
+
 def _check_sectors(values: list[str]) -> list[str]:
     out = []
     for raw in values:
         code = raw.strip().upper()
         if code not in SECTOR_CODES:
-            raise ValueError(f"sector {raw!r} is not one of {', '.join(SECTOR_CODES)}")
+            named = _fold(raw).removeprefix("nganh ").removeprefix("cong nghiep ho tro ")
+            first = _SECTOR_CODE_FIRST.match(raw.strip())  # "V - Cơ khí chế tạo"
+            if named in _SECTOR_NAMES:
+                code = _SECTOR_NAMES[named]
+            elif first is not None:
+                code = first.group(1).upper()
+            else:
+                raise ValueError(
+                    f"sector {raw!r} is not one of {', '.join(SECTOR_CODES)} "
+                    "(or a sector name such as 'Cơ khí chế tạo')"
+                )
         out.append(code)
     return out
 
@@ -75,7 +144,7 @@ class Supplier(_Record):
     materials: StrList = []
     products: StrList = []
     certifications: StrList = []
-    sector: StrList = []
+    sector: SectorList = []
     province: OptStr = None
     district: OptStr = None
     industrial_park: OptStr = None
@@ -100,25 +169,19 @@ class Supplier(_Record):
     criteria_7: Score0to10 = None
     priority_product: Flag = False
     key_product: Flag = False
+    extra: Extra = {}
 
     @field_validator("tax_code", mode="before")
     @classmethod
     def _tax_code_number(cls, value: object) -> object:
-        # Excel stores 0101234567 as the number 101234567: put the lost leading zero back.
         if isinstance(value, int) and not isinstance(value, bool):
-            return str(value).zfill(10)
+            return canonical_tax_code(value)
         return value
 
     @field_validator("tax_code")
     @classmethod
     def _tax_code(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        match = re.fullmatch(r"(\d{10})(?:-?(\d{3}))?", re.sub(r"[\s.]", "", value))
-        if match is None:
-            raise ValueError(f"tax code {value!r} must be 10 digits, or 13 as '0101234567-001'")
-        head, branch = match.groups()
-        return head if branch is None else f"{head}-{branch}"
+        return None if value is None else canonical_tax_code(value)
 
     @field_validator("sector")
     @classmethod
@@ -155,13 +218,14 @@ class Requirement(_Record):
     buyer_id: OptStr = None
     required_certifications: StrList = []
     preferred_certifications: StrList = []
-    sector: StrList = []
+    sector: SectorList = []
     province: OptStr = None
     processes: StrList = []
     materials: StrList = []
     quantity: OptStr = None
     target_tier: Tier = None
     language: OptStr = None
+    extra: Extra = {}
 
     @field_validator("sector")
     @classmethod

@@ -161,3 +161,157 @@ def test_duplicate_firms_by_tax_code_and_folded_name(tmp_path: Path) -> None:
     result = load_suppliers(path)
     pairs = {(d.supplier_ids, d.reason) for d in result.duplicates}
     assert pairs == {(("S1", "S2"), "tax_code"), (("S3", "S4"), "name"), (("S3", "S5"), "name")}
+
+
+# --- real registers (issue #11) -----------------------------------------------------------------
+def test_header_below_title_rows_is_found_and_rows_stay_file_rows(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "s.csv",
+        "DANH SÁCH DOANH NGHIỆP THAM GIA CHƯƠNG TRÌNH\n"
+        "\n"
+        "supplier_id,name,description\n"
+        "S1,A,ok\n"
+        "S2,B,\n",
+    )
+    with pytest.raises(InputDataError) as err:
+        load_suppliers(path)
+    assert [(p.row, p.column) for p in err.value.problems] == [(5, "description")]
+    path.write_text(path.read_text(encoding="utf-8").replace("S2,B,", "S2,B,ok"), "utf-8")
+    result = load_suppliers(path)
+    assert (result.header_row, result.rows) == (3, [4, 5])
+
+
+def test_explicit_header_row(tmp_path: Path) -> None:
+    # Row 1 would pass as a header too; the caller says the real one is row 2.
+    path = write(tmp_path / "s.csv", "id,name,description\nsupplier_id,name,description\nS1,A,x\n")
+    result = load_suppliers(path, header_row=2)
+    assert ([s.supplier_id for s in result.records], result.rows) == (["S1"], [3])
+    with pytest.raises(InputDataError, match="no header row 9: the last is 3"):
+        load_suppliers(path, header_row=9)
+
+
+def test_semicolon_tab_and_excel_sep_line(tmp_path: Path) -> None:
+    body = "supplier_id{d}name{d}description{d}processes\nS1{d}A{d}Dập, hàn{d}tiện, phay\n"
+    for delimiter in (";", "\t", "|"):
+        path = write(tmp_path / "s.csv", body.format(d=delimiter))
+        (s,) = load_suppliers(path).records
+        assert (s.description, s.processes) == ("Dập, hàn", ["tiện", "phay"])
+    path = write(tmp_path / "sep.csv", "sep=;\n" + body.format(d=";"))
+    result = load_suppliers(path)
+    assert (result.records[0].description, result.rows) == ("Dập, hàn", [3])
+
+
+def test_missing_columns_error_names_the_delimiter(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.csv", "ma;khac;ghi chu\nS1;A;x\n")
+    with pytest.raises(InputDataError) as err:
+        load_suppliers(path)
+    assert {p.column for p in err.value.problems} == {"supplier_id", "name", "description"}
+    assert all(p.row == 1 for p in err.value.problems)
+    assert "read as CSV with delimiter ';'" in str(err.value)
+    assert "STT is never an id" in str(err.value)
+
+
+def test_tax_code_is_the_id_and_stt_is_ignored(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "s.csv",
+        "STT,Tên doanh nghiệp,Mã số thuế,Mô tả năng lực\n"
+        "1,A,0101 234 567,x\n"
+        "2,B,0101234568-001,y\n",
+    )
+    result = load_suppliers(path)
+    assert [s.supplier_id for s in result.records] == ["0101234567", "0101234568-001"]
+    assert (result.ignored_columns, result.extra_columns, result.warnings) == (["STT"], [], [])
+    # "STT DN" is a row number too: never taken as the id.
+    path = write(tmp_path / "stt.csv", "STT DN,name,description\n1,A,x\n")
+    with pytest.raises(InputDataError, match="required column missing"):
+        load_suppliers(path)
+
+
+def test_duplicate_and_empty_tax_codes_are_caught(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "s.csv",
+        "stt,ten doanh nghiep,ma so thue,mo ta\n"
+        "1,A,0101234567,x\n"
+        "2,B,0101.234.567,y\n"  # the same code, written with dots
+        "3,C,,z\n",
+    )
+    with pytest.raises(InputDataError) as err:
+        load_suppliers(path)
+    found = [(p.row, p.column, p.message.split(" (")[0]) for p in err.value.problems]
+    assert found == [
+        (3, "ma so thue", "duplicate tax code"),
+        (4, "ma so thue", "must not be empty"),
+    ]
+    assert "first on row 2" in str(err.value)
+
+
+def test_xlsx_merged_cells_filled_down(tmp_path: Path) -> None:
+    book = Workbook()
+    ws = book.active
+    ws.append(["Danh sách doanh nghiệp"])
+    ws.merge_cells("A1:D1")
+    ws.append(["Mã DN", "Tên DN", "Lĩnh vực", "Mô tả"])
+    ws.append(["S1", "A", "V", "x"])
+    ws.append(["S2", "B", None, "y"])
+    ws.append(["S3", "C", None, "z"])
+    ws.append(["S4", "D", "IV", "w"])
+    ws.merge_cells("C3:C5")
+    book.save(tmp_path / "s.xlsx")
+    result = load_suppliers(tmp_path / "s.xlsx")
+    assert [s.sector for s in result.records] == [["V"], ["V"], ["V"], ["IV"]]
+    assert result.rows == [3, 4, 5, 6]
+
+
+def test_unknown_columns_kept_as_extra_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write(
+        tmp_path / "s.csv",
+        'supplier_id,name,description,Địa chỉ,Ghi chú\nS1,A,x,"Đông Anh, Hà Nội",VIP\nS2,B,y,,\n',
+    )
+    result = load_suppliers(path)
+    assert [s.extra for s in result.records] == [
+        {"Địa chỉ": "Đông Anh, Hà Nội", "Ghi chú": "VIP"},
+        {},
+    ]
+    assert result.warnings == ["columns kept as extra fields: Địa chỉ, Ghi chú"]
+    assert [r.message for r in caplog.records if r.levelname == "WARNING"] == [
+        f"{path}: columns kept as extra fields: Địa chỉ, Ghi chú"
+    ]
+    # A workspace export read back: its "extra" object is merged, not nested.
+    rows = [r.model_dump(mode="json") for r in result.records]
+    (tmp_path / "s.json").write_text(json.dumps(rows), encoding="utf-8")
+    again = load_suppliers(tmp_path / "s.json")
+    assert [s.extra for s in again.records] == [s.extra for s in result.records]
+
+
+def test_address_fills_empty_province_and_district(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "s.csv",
+        "supplier_id,name,description,province,district,Địa chỉ nhà máy\n"
+        'S1,A,x,,,"Lô 5, KCN Bắc Thăng Long, huyện Đông Anh, TP. Hà Nội"\n'
+        'S2,B,x,Bắc Ninh,,"KCN Quế Võ, Bắc Ninh"\n'
+        'S3,C,x,Hưng Yên,,"Sóc Sơn, Hà Nội"\n'  # the column wins; no district of another province
+        "S4,D,x,,,Quận 7 TP.HCM\n"
+        "S5,E,x,,,không rõ\n",
+    )
+    got = [(s.province, s.district) for s in load_suppliers(path).records]
+    assert got == [
+        ("Hà Nội", "Đông Anh"),
+        ("Bắc Ninh", "Quế Võ"),
+        ("Hưng Yên", None),
+        ("Hồ Chí Minh", None),
+        (None, None),
+    ]
+
+
+def test_list_cells_split_on_commas_but_keep_decimals_and_slashes(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "s.csv",
+        "supplier_id,name,description,materials,sector,certifications\n"
+        'S1,A,x,"PC/ABS, thép 1,5 mm; SUS304","IV/V","ISO9001:2015, IATF"\n',
+    )
+    (s,) = load_suppliers(path).records
+    assert s.materials == ["PC/ABS", "thép 1,5 mm", "SUS304"]
+    assert s.sector == ["IV", "V"]
+    assert s.certifications == ["ISO9001:2015", "IATF"]

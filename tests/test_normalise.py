@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from matcher.errors import InputDataError
 from matcher.normalise import (
     canonical_certification,
     canonical_certifications,
@@ -12,6 +15,7 @@ from matcher.normalise import (
     normalise_requirement,
     normalise_supplier,
 )
+from matcher.retrieve import Filters
 from matcher.schemas import Requirement, Supplier
 
 
@@ -123,3 +127,51 @@ def test_learned_lexicon_translates_both_ways() -> None:
     assert lexicon.entries["nhôm"][0] == "aluminium"  # diacritics kept: not "nhóm" (group)
     assert "thép" in lexicon.entries["steel"]
     assert "steel" in lexicon.translate("Thép tấm").split()
+
+
+@pytest.mark.parametrize(
+    ("cell", "canonical"),
+    [
+        ("ISO9001:2015, IATF", ["ISO 9001", "IATF 16949"]),
+        ("IATF", ["IATF 16949"]),
+        ("ISO/TS 16949", ["IATF 16949"]),
+        ("ISO/IEC 17025", ["ISO/IEC 17025"]),
+        ("Eco Partner Samsung", ["Samsung Eco-Partner"]),
+        ("Samsung Eco Partner", ["Samsung Eco-Partner"]),
+        ("Eco-Partner", ["Samsung Eco-Partner"]),
+        ("SEC Eco-partner", ["Samsung Eco-Partner"]),
+        ("OEKO-TEX 100", ["OEKO-TEX"]),
+        ("Oeko-Tex Standard 100", ["OEKO-TEX"]),
+        ("ISO 14001:2015 | iso 45001\nOHSAS 18001", ["ISO 14001", "ISO 45001"]),
+        ("ISO 9001/14001", ["ISO 9001", "ISO 14001"]),
+        ("ISO 9001 và VietGAP", ["ISO 9001", "VIETGAP"]),
+        ("ISO 9001, 2015", ["ISO 9001"]),  # a stray year is no certificate
+        ("IECQ QC080000", ["QC 080000"]),
+        ("RBA Code of Conduct; RoHS/REACH", ["RBA", "RoHS", "REACH"]),
+        ("Hợp quy / CR", ["HỢP QUY", "CR"]),  # unknown pieces kept as their own certificates
+    ],
+)
+def test_a_cell_of_certificates(cell: str, canonical: list[str]) -> None:
+    assert canonical_certifications([cell]) == canonical
+
+
+def test_certificate_table_is_data(tmp_path: Path) -> None:
+    table = tmp_path / "certs.csv"
+    table.write_text(
+        "name,aliases,patterns\nVietGAP,viet gap,\nISO 9001,,\\biso ?9k\\b\n", encoding="utf-8"
+    )
+    assert canonical_certifications(["Viet-GAP / ISO 9k", "ISO 9001"], table) == [
+        "VietGAP",
+        "ISO 9001",
+    ]
+    broken = tmp_path / "broken.csv"
+    broken.write_text("name,aliases,patterns\nX,,(unclosed\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match="row 2, column 'patterns'"):
+        canonical_certifications(["x"], broken)
+
+
+def test_required_certificate_filter_accepts_any_alias() -> None:
+    assert Filters.build(["Eco Partner", "IATF", "ISO/TS 16949"]).required_certifications == {
+        "Samsung Eco-Partner",
+        "IATF 16949",
+    }
