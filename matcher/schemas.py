@@ -38,10 +38,13 @@ def canonical_tax_code(value: object) -> str:
         # Excel stores 0101234567 as the number 101234567: put the lost leading zero back.
         value = str(value).zfill(10)
     text = str(value)
-    match = re.fullmatch(r"(\d{10})(?:-?(\d{3}))?", re.sub(r"[\s.]", "", text))
+    # Nine digits is a code whose leading zero a spreadsheet dropped (province codes 01-09)
+    # before the file was saved as text: a CSV exported from Excel keeps '101234567'.
+    match = re.fullmatch(r"(\d{9,10})(?:-?(\d{3}))?", re.sub(r"[\s.]", "", text))
     if match is None:
         raise ValueError(f"tax code {text!r} must be 10 digits, or 13 as '0101234567-001'")
     head, branch = match.groups()
+    head = head.zfill(10)
     return head if branch is None else f"{head}-{branch}"
 
 

@@ -315,3 +315,9 @@ def test_list_cells_split_on_commas_but_keep_decimals_and_slashes(tmp_path: Path
     assert s.materials == ["PC/ABS", "thép 1,5 mm", "SUS304"]
     assert s.sector == ["IV", "V"]
     assert s.certifications == ["ISO9001:2015", "IATF"]
+
+
+def test_tax_code_that_lost_its_leading_zero_in_a_csv(tmp_path: Path) -> None:
+    # Excel drops the zero of 0115768361, and a CSV saved from it keeps '115768361'.
+    path = write(tmp_path / "s.csv", "mã số thuế,name,description\n115768361,A,x\n")
+    assert [s.supplier_id for s in load_suppliers(path).records] == ["0115768361"]
