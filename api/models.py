@@ -109,6 +109,12 @@ class SearchIn(_Body):
     filters: SearchFilters = SearchFilters()
 
 
+class SearchPage(Page["MatchOut"]):
+    """Search results; ``why_empty`` says which hard filter left none (null otherwise)."""
+
+    why_empty: str | None = None
+
+
 class MatchOut(BaseModel):
     """Contract: ``supplier_id``, ``score`` and ``explanation``; rank 1 is best."""
 

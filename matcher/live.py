@@ -56,7 +56,7 @@ from matcher.normalise import (
     normalise_supplier,
 )
 from matcher.pipeline import Engine, search_requirement
-from matcher.retrieve import FilterMasks, Filters, HybridRetriever
+from matcher.retrieve import FilterMasks, Filters, HybridRetriever, describe_empty
 from matcher.schemas import Match, Requirement, Supplier
 from matcher.store import Workspace
 
@@ -521,6 +521,11 @@ class LiveIndex:
         )
         vector = engine.encoder.encode_requirements([req.text])[0]
         return snapshot.rank(req, vector, filters or Filters(), top_k)
+
+    def why_filtered_out(self, filters: Filters) -> str:
+        """Say which of these filters leaves no supplier (as Engine.why_filtered_out)."""
+        snapshot = self._snapshot
+        return describe_empty(snapshot.retriever.masks.counts(filters), snapshot.size)
 
     def match(self, requirement: Requirement, top_k: int = 10) -> list[Match]:
         """Ranked suppliers for one requirement, its hard filters applied (as Engine.match)."""

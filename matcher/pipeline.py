@@ -47,7 +47,7 @@ from matcher.rank import (
     load_gating,
     load_weights,
 )
-from matcher.retrieve import Candidate, FilterMasks, Filters, HybridRetriever
+from matcher.retrieve import Candidate, FilterMasks, Filters, HybridRetriever, describe_empty
 from matcher.schemas import DuplicateFirm, Match, Requirement, Supplier
 from matcher.store import Workspace
 
@@ -235,10 +235,11 @@ class Engine:
 
     def why_empty(self, requirement: Requirement) -> str:
         """Say which hard filter left a requirement without any qualifying supplier."""
-        filters = self._requirement_filters(requirement)
-        counts = self.retriever_.masks.counts(filters)
-        parts = [f"{name} (held by {n} of {len(self.suppliers_)})" for name, n in counts.items()]
-        return "no supplier passes all hard filters: " + ", ".join(parts)
+        return self.why_filtered_out(self._requirement_filters(requirement))
+
+    def why_filtered_out(self, filters: Filters) -> str:
+        """Say which of these filters leaves no supplier (for an empty search)."""
+        return describe_empty(self.retriever_.masks.counts(filters), len(self.suppliers_))
 
     def search(self, text: str, top_k: int = 10, filters: Filters | None = None) -> list[Match]:
         """Free text in any language → ranked suppliers (the buyer's search box)."""
@@ -426,18 +427,29 @@ def build_workspace_index(
     }
 
 
+@dataclass
+class SearchResult:
+    """A search's matches and, when hard filters left none, which filter did it."""
+
+    matches: list[Match]
+    why_empty: str | None = None
+
+
 def search_workspace(
     workspace: Path,
     text: str,
     top_k: int = 10,
     filters: Filters | None = None,
     settings: Settings | None = None,
-) -> list[Match]:
+) -> SearchResult:
     ws = Workspace(workspace)
     cache = EmbeddingCache(ws.cache_path)
     try:
         engine = Engine.load(ws.index_dir, settings, cache=cache)
-        return engine.search(text, top_k, filters)
+        matches = engine.search(text, top_k, filters)
+        if not matches and filters is not None and not filters.is_empty():
+            return SearchResult(matches, engine.why_filtered_out(filters))
+        return SearchResult(matches)
     finally:
         cache.close()
 

@@ -115,6 +115,21 @@ class FilterMasks:
         return mask
 
 
+def describe_empty(counts: dict[str, int], total: int) -> str:
+    """Say which hard filter emptied a result, from each filter's own count (FilterMasks.counts).
+
+    A filter that no supplier passes is named as the cause; when each passes some suppliers but
+    none passes all of them, the message says the combination did it.
+    """
+    parts = [f"{name} (held by {n} of {total})" for name, n in counts.items()]
+    message = "no supplier passes all hard filters: " + ", ".join(parts)
+    if culprits := [name for name, n in counts.items() if n == 0]:
+        return f"{message}; no supplier at all passes {' or '.join(culprits)}"
+    if len(counts) > 1:
+        return f"{message}; each passes some suppliers, but none passes all of them together"
+    return message
+
+
 class DenseSearch(Protocol):
     """What retrieval needs of a dense index (DenseIndex, or the segments of matcher/live.py)."""
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 
 from api.deps import ContextDep, PrincipalDep, principal
 from api.errors import ERROR_RESPONSES
-from api.models import MatchOut, Page, SearchIn
+from api.models import MatchOut, SearchIn, SearchPage
 from matcher.retrieve import Filters
 
 router = APIRouter(
@@ -14,12 +14,15 @@ router = APIRouter(
 )
 
 
-@router.post("/search", response_model=Page[MatchOut], summary="Search suppliers")
-def search(context: ContextDep, key: PrincipalDep, body: SearchIn) -> Page[MatchOut]:
+@router.post("/search", response_model=SearchPage, summary="Search suppliers")
+def search(context: ContextDep, key: PrincipalDep, body: SearchIn) -> SearchPage:
     """Contract: `{"query", "top_k", "filters"}` → `{"data": [{"supplier_id", "score",
-    "explanation", ...}], "count"}`."""
+    "explanation", ...}], "count", "why_empty"}` (why_empty: which filter left no supplier)."""
     filters = Filters.build(
         body.filters.certifications, body.filters.sectors, body.filters.provinces
     )
     matches = context.index.search(body.query, body.top_k, filters)
-    return Page(data=[MatchOut.of(m) for m in matches], count=len(matches))
+    why = (
+        context.index.why_filtered_out(filters) if not matches and not filters.is_empty() else None
+    )
+    return SearchPage(data=[MatchOut.of(m) for m in matches], count=len(matches), why_empty=why)
