@@ -246,6 +246,8 @@ def eval_(
                 str(row["seconds"]),
             )
         out_console.print(table)
+        for note in dict.fromkeys(row["note"] for row in rows if row.get("note")):
+            out_console.print(f"note: {note}", highlight=False)
 
 
 def _event(
@@ -385,12 +387,14 @@ def search(
     """
     filters = Filters.build(cert or [], sector or [], province or [])
     with _domain_errors():
-        matches = pipeline.search_workspace(workspace, text, top, filters)
+        result = pipeline.search_workspace(workspace, text, top, filters)
+    if result.why_empty:
+        err_console.print(f"[yellow]No supplier:[/yellow] {result.why_empty}", highlight=False)
     if as_json:
-        for m in matches:
+        for m in result.matches:
             sys.stdout.write(m.model_dump_json() + "\n")
     else:
-        _print_matches(matches)
+        _print_matches(result.matches)
 
 
 # Sub-apps kept in their own modules.
