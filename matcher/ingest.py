@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -445,9 +445,10 @@ def _read_json(path: Path, text: str, *, lines: bool) -> tuple[list[str], list[R
     return list(headers), rows
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: Any, *, lines: bool = False) -> Any:
     if isinstance(value, str):
-        return nfc(value)
+        # nfc collapses new lines too; a list cell keeps them, as they separate its items.
+        return "\n".join(nfc(line) for line in value.splitlines()) if lines else nfc(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)  # Excel stores 2015 as 2015.0
     return value
@@ -552,6 +553,7 @@ def load_records(
     )
     places = load_places() if address_columns else None
     has_district = "district" in model.model_fields
+    list_fields = {f for f, i in model.model_fields.items() if get_origin(i.annotation) is list}
     # A JSON record's own "extra" object (a workspace export read back) is merged, not nested.
     is_json = path.suffix.lower() in (".json", ".jsonl")
     extra_columns = [h for h in extra_columns if not (is_json and h == "extra")]
@@ -560,7 +562,7 @@ def load_records(
     row_numbers: list[int] = []
     first_row_of_id: dict[str, int] = {}
     for raw in read.rows:
-        values = {f: _cell(raw.cells.get(h)) for f, h in column_of.items()}
+        values = {f: _cell(raw.cells.get(h), lines=f in list_fields) for f, h in column_of.items()}
         values = {f: ("" if v is None else v) for f, v in values.items()}
         extra = {h: text for h in extra_columns if (text := _text(raw.cells.get(h)))}
         own = raw.cells.get("extra") if is_json else None

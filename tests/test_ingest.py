@@ -321,3 +321,14 @@ def test_tax_code_that_lost_its_leading_zero_in_a_csv(tmp_path: Path) -> None:
     # Excel drops the zero of 0115768361, and a CSV saved from it keeps '115768361'.
     path = write(tmp_path / "s.csv", "mã số thuế,name,description\n115768361,A,x\n")
     assert [s.supplier_id for s in load_suppliers(path).records] == ["0115768361"]
+
+
+def test_new_lines_separate_list_items_but_not_text(tmp_path: Path) -> None:
+    book = Workbook()
+    ws = book.active
+    ws.append(["supplier_id", "name", "description", "products", "certifications"])
+    ws.append(["S1", "A", "Dập\nhàn", "vỏ tủ điện\ngiá đỡ kim loại", "ISO 9001\nIATF"])
+    book.save(tmp_path / "s.xlsx")
+    (s,) = load_suppliers(tmp_path / "s.xlsx").records
+    assert (s.description, s.products) == ("Dập hàn", ["vỏ tủ điện", "giá đỡ kim loại"])
+    assert s.certifications == ["ISO 9001", "IATF"]
