@@ -13,7 +13,6 @@ from types import ModuleType
 import pytest
 
 from matcher.config import Settings
-from matcher.errors import InputDataError
 from matcher.evaluate import evaluate_suite, read_labels
 from matcher.ingest import load_suppliers
 from matcher.normalise import canonical_certifications, fold
@@ -82,18 +81,8 @@ def test_messy_register_loads_all_firms() -> None:
     assert len({s.supplier_id for s in _messy().values()}) == 398
 
 
-# Excel's CSV export writes a tax code stored as a number without its leading zero
-# ("156987823"); the XLSX reader restores it from the number, but a 9-digit text is rejected.
-_CSV_LOST_ZERO = pytest.mark.xfail(
-    reason="9-digit tax codes (a lost leading zero) in CSV are rejected: schemas could pad them",
-    raises=InputDataError,
-    strict=True,
-)
-
-
-@pytest.mark.parametrize(
-    "name", ["suppliers.xlsx", pytest.param("suppliers.csv", marks=_CSV_LOST_ZERO)]
-)
+# The ';' CSV is the same sheet as Excel's CSV export: its lost-zero tax codes are 9-digit text.
+@pytest.mark.parametrize("name", ["suppliers.xlsx", "suppliers.csv"])
 def test_certificates_sectors_provinces_are_recovered(name: str) -> None:
     messy = _messy(name)
     wrong: dict[str, list[str]] = {"certifications": [], "sector": [], "province": []}
