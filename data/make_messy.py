@@ -537,7 +537,8 @@ def write_readme(counts: Counter[str], n: int, blocks: int, path: Path) -> None:
         "`Ghi chú`) mixed with English ones (`Tier`, `Email`, `Website`).",
         "- **No supplier-id column**: the id must come from `Mã số thuế`. `STT` numbers the rows "
         "1...398 in the register's order.",
-        f"- Rows sorted by sector (`I`, `I;…`, `II`, ...); the `Lĩnh vực` cells are **merged** "
+        "- Rows sorted by sector (`I`, `II`, `III`, `III;IV`, ...); the `Lĩnh vực` cells are "
+        "**merged** "
         f"over each run of firms with the same sector value ({blocks} merged blocks; only a "
         "block's first cell holds the value). One spelling per block: the code "
         f"(`V`, `IV; V`) for {counts['sector as code']} rows, code and name (`V - Cơ khí chế "
