@@ -170,7 +170,12 @@ def test_search_contract(service: Service) -> None:
         json={"query": "plastic", "top_k": 5, "filters": {"certifications": ["IATF 16949"]}},
         headers=service.as_("buyer"),
     )
-    assert none.json() == {"data": [], "count": 0}
+    assert none.json() == {
+        "data": [],
+        "count": 0,
+        "why_empty": "no supplier passes all hard filters: certification IATF 16949 "
+        "(held by 0 of 3); no supplier at all passes certification IATF 16949",
+    }
 
 
 def test_bad_requests_are_4xx(service: Service) -> None:

@@ -44,6 +44,9 @@ def public(supplier: Supplier, with_contacts: bool) -> SupplierOut:
     data = supplier.model_dump()
     if not with_contacts:
         data.update(dict.fromkeys(CONTACT_FIELDS))
+        # A register's own columns may hold personal data (a director's name, an ID number):
+        # shown, like the contact fields, only to the roles that may see contacts.
+        data["extra"] = {}
     return SupplierOut.model_validate(data)
 
 
