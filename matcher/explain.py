@@ -1,12 +1,16 @@
 """Explain: one ranked (requirement, supplier) pair as a Match with reasons a person can check.
 
 Every claim ("Matches X", "not stated: Y", "holds / lacks Z") must be true of the profile text; the
-features come from matcher.rank, the labels from the taxonomy.
+features come from matcher.rank, the labels from the taxonomy. tests/test_explain.py checks every
+claim over the sample against the profiles with word stems of its own.
 """
 
 from __future__ import annotations
 
-from matcher.normalise import NormalisedRequirement, NormalisedSupplier, Taxonomy
+import re
+from functools import lru_cache
+
+from matcher.normalise import NormalisedRequirement, NormalisedSupplier, Taxonomy, fold
 from matcher.schemas import Match
 
 # Labels of the ranking features, for the "Top factors" part of an explanation.
@@ -26,6 +30,34 @@ FEATURE_LABELS = {
     "completeness": "profile completeness",
 }
 
+# A broad capability that a narrower one states: a shop that says "phay CNC" does CNC machining,
+# so the explanation names the narrower capability instead of calling the broad one not stated.
+NARROWER: dict[str, tuple[str, ...]] = {
+    "cnc_machining": ("cnc_turning", "cnc_milling"),
+}
+
+
+@lru_cache(maxsize=512)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    alternation = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternation or r'(?!x)x'})(?![a-z0-9])")
+
+
+def _profile_text(supplier: NormalisedSupplier) -> str:
+    # The fields the supplier's tags come from (normalise_supplier), names excluded.
+    s = supplier.supplier
+    return fold(" ; ".join([s.description, *s.processes, *s.materials, *s.products]))
+
+
+def _mentioned(taxonomy: Taxonomy, tag: str, text: str) -> bool:
+    """Whether any term of the tag occurs in the folded text, even inside another tag's term.
+
+    Tagging takes the longest term at each position, so "gia công tôn tấm" is sheet-metal work
+    and not also steel sheet; such a profile does mention the steel sheet, so "not stated" would
+    be false. Used only to withhold that claim, never to make a "Matches" claim.
+    """
+    return _terms_pattern(taxonomy.entries[tag].terms).search(text) is not None
+
 
 def explain(
     requirement: NormalisedRequirement,
@@ -38,11 +70,21 @@ def explain(
 ) -> Match:
     """The Match row of one ranked supplier, with reasons checkable against the profile."""
     wanted = {t for t in requirement.tags if not t.startswith("sector_")}
-    matched_tags = sorted(wanted & supplier.tags) or sorted(
-        t for t in (requirement.tags & supplier.tags)
-    )
-    matched = [taxonomy.label(t) for t in matched_tags]
-    missing_caps = [taxonomy.label(t) for t in sorted(wanted - supplier.tags)]
+    matched_tags = set(wanted & supplier.tags)
+    missing_tags = []
+    text = _profile_text(supplier)
+    for tag in sorted(wanted - supplier.tags):
+        if narrower := [n for n in NARROWER.get(tag, ()) if n in supplier.tags]:
+            matched_tags.update(narrower)
+        elif not _mentioned(taxonomy, tag, text):
+            missing_tags.append(tag)
+    if not matched_tags:
+        # Only the sectors the firm declares: a sector word in its text may be a customer's name
+        # ("Samsung Electronics Vietnam"), which says nothing about the firm itself.
+        declared = {f"sector_{code}" for code in supplier.supplier.sector}
+        matched_tags = {t for t in requirement.tags if t.startswith("sector_")} & declared
+    matched = [taxonomy.label(t) for t in sorted(matched_tags)]
+    missing_caps = [taxonomy.label(t) for t in missing_tags]
     required = sorted(requirement.required_certifications)
     preferred = sorted(requirement.preferred_certifications)
     met = [c for c in required + preferred if c in supplier.certifications]
