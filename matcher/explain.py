@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from matcher.normalise import NormalisedRequirement, NormalisedSupplier, Taxonomy, fold
+from matcher.normalise import NARROWER, NormalisedRequirement, NormalisedSupplier, Taxonomy, fold
 from matcher.schemas import Match
 
 # Labels of the ranking features, for the "Top factors" part of an explanation.
@@ -28,12 +28,6 @@ FEATURE_LABELS = {
     "customer": "already supplies this buyer",
     "track_record": "number of current customers",
     "completeness": "profile completeness",
-}
-
-# A broad capability that a narrower one states: a shop that says "phay CNC" does CNC machining,
-# so the explanation names the narrower capability instead of calling the broad one not stated.
-NARROWER: dict[str, tuple[str, ...]] = {
-    "cnc_machining": ("cnc_turning", "cnc_milling"),
 }
 
 

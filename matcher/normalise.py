@@ -222,6 +222,18 @@ class TaxonomyEntry:
     terms: tuple[str, ...]
 
 
+# A broad capability that a narrower one states: a shop that says "phay CNC" does CNC machining.
+# The ranker's "required capabilities covered" and the explanation both read coverage this way.
+NARROWER: dict[str, tuple[str, ...]] = {
+    "cnc_machining": ("cnc_turning", "cnc_milling"),
+}
+
+
+def covered(wanted: Iterable[str], tags: frozenset[str] | set[str]) -> set[str]:
+    """The wanted tags a profile with these tags covers (itself, or a narrower tag of it)."""
+    return {t for t in wanted if t in tags or any(n in tags for n in NARROWER.get(t, ()))}
+
+
 @dataclass
 class Taxonomy:
     """A bilingual term table: Vietnamese and English terms map to one canonical tag."""
@@ -307,10 +319,17 @@ class NormalisedSupplier:
     supplier: Supplier
     certifications: frozenset[str]
     tags: frozenset[str]
-    text: str  # what the encoders embed
+    text: str  # the whole profile: names, description, processes, materials, products
     lexical_text: str  # what BM25 indexes: original words plus canonical tag labels (VI and EN)
     customers: frozenset[str] = frozenset()  # folded names, to compare with a requirement's buyer
     translated_text: str = ""  # the text's terms in the other language (matcher.lexicon)
+    # What the dense encoder reads: the capability text without the firm's names (see
+    # capability_text); empty means the same as ``text``.
+    embed_text: str = ""
+
+    def chunks(self, max_words: int | None) -> list[str]:
+        """The pieces the dense index embeds for this supplier (max-sim over them)."""
+        return chunk_text(self.embed_text or self.text, max_words)
 
 
 @dataclass(frozen=True)
@@ -322,6 +341,7 @@ class NormalisedRequirement:
     text: str
     lexical_text: str
     translated_text: str = ""
+    translation_coverage: float = 0.0  # share of the request's words the lexicon translates
 
 
 def _expand(taxonomy: Taxonomy, tags: Iterable[str]) -> str:
@@ -334,6 +354,8 @@ def _expand(taxonomy: Taxonomy, tags: Iterable[str]) -> str:
 
 class Translator(Protocol):
     def translate(self, text: str) -> str: ...
+
+    def coverage(self, text: str) -> float: ...
 
 
 def normalise_supplier(
@@ -366,7 +388,26 @@ def normalise_supplier(
         lexical_text=lexical,
         customers=frozenset(fold(c) for c in supplier.customers),
         translated_text=lexicon.translate(text) if lexicon is not None else "",
+        embed_text=capability_text(supplier),
     )
+
+
+def capability_text(supplier: Supplier) -> str:
+    """What a supplier can make and do, in its own words: the text the dense encoder embeds.
+
+    The firm's names stay out. A name is mostly proper nouns and legal forms ("Công ty TNHH …",
+    a code, a founder's name) that pull a mean-pooled embedding away from the capability; on
+    hs-vi2en, where each document's name is its tariff code, the engine's dense signal was 12%
+    below e5 on the bare descriptions because of it. Names still reach the lexical fields, where
+    a trade word in a name ("Nhựa", "Precision") counts as a keyword.
+    """
+    parts = [
+        supplier.description,
+        "; ".join(supplier.processes),
+        "; ".join(supplier.materials),
+        "; ".join(supplier.products),
+    ]
+    return nfc(". ".join(p for p in parts if p)) or nfc(supplier.name)
 
 
 def normalise_requirement(
@@ -392,4 +433,5 @@ def normalise_requirement(
         text=text,
         lexical_text=f"{text} {_expand(taxonomy, tags)}",
         translated_text=lexicon.translate(text) if lexicon is not None else "",
+        translation_coverage=lexicon.coverage(text) if lexicon is not None else 0.0,
     )

@@ -16,7 +16,13 @@ from typing import Any, cast
 from matcher.config import DEFAULT_WEIGHTS
 from matcher.errors import ConfigError
 from matcher.explain import explain
-from matcher.normalise import NormalisedRequirement, NormalisedSupplier, Taxonomy, fold
+from matcher.normalise import (
+    NormalisedRequirement,
+    NormalisedSupplier,
+    Taxonomy,
+    covered,
+    fold,
+)
 from matcher.retrieve import Candidate
 from matcher.schemas import Match
 
@@ -169,7 +175,7 @@ class TransparentRanker:
                     "lexical": cand.lexical / top_lexical if top_lexical > 0 else 0.0,
                     "fusion": cand.rrf,
                     "translated": cand.translated / top_translated if top_translated > 0 else 0.0,
-                    "taxonomy": len(wanted & s.tags) / len(wanted) if wanted else 0.0,
+                    "taxonomy": len(covered(wanted, s.tags)) / len(wanted) if wanted else 0.0,
                     "certifications": len(preferred & s.certifications) / len(preferred)
                     if preferred
                     else 0.0,
