@@ -1,0 +1,69 @@
+"""Which lexicon should ship? The engine on the suites a shipped lexicon does not leak into, with
+the shipped lexicon (every nomenclature chapter), a clean one (the supporting-industry chapters
+that the hs-* suites evaluate left out), the taxonomy alone, and none.
+
+Run:  .venv/bin/python benchmarks/lexicon_choice.py [--suites sample,sample-messy] [--part all]
+
+The hs-* suites cannot answer this question (their lines are the nomenclature itself: a lexicon
+learnt from their chapters has seen the answers), so they are always run with the clean lexicon
+(matcher.evaluate.engine_settings). Embeddings come from the cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from matcher.config import Settings
+from matcher.embed import default_cache_path
+from matcher.evaluate import evaluate_suite
+from matcher.lexicon import clean_lexicon
+from matcher.normalise import load_taxonomy
+from matcher.suites import HS_CHAPTERS, external_dir
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--suites", default="sample,sample-messy")
+    parser.add_argument("--part", default="all", choices=("dev", "test", "all"))
+    parser.add_argument("--encoder", default=None)
+    args = parser.parse_args()
+    base = Settings()
+    if args.encoder:
+        base.embed.encoder = args.encoder
+    nomenclature = external_dir() / "vn_hs_bilingual" / "vn_hs_bilingual.csv"
+    clean = clean_lexicon(
+        load_taxonomy(base.normalise.taxonomy),
+        nomenclature,
+        HS_CHAPTERS,
+        default_cache_path().parent,
+    )
+    choices: dict[str, str | Path] = {
+        "shipped (all chapters)": "shipped",
+        "clean (SI chapters left out)": clean,
+        "taxonomy only": "taxonomy",
+        "off": "off",
+    }
+    print(f"encoder {base.embed.encoder}, part {args.part}\n")
+    print("| suite | lexicon | recall@10 | MRR@10 | nDCG@10 | s |")
+    print("|---|---|---:|---:|---:|---:|")
+    for suite in args.suites.split(","):
+        for label, choice in choices.items():
+            settings = base.model_copy(deep=True)
+            settings.normalise.lexicon = choice  # type: ignore[assignment]
+            start = time.perf_counter()
+            rows = evaluate_suite(suite, ["engine"], args.part, settings)  # type: ignore[arg-type]
+            row = next(r for r in rows if r["slice"] == "all")
+            print(
+                f"| {suite} | {label} | {row['recall@10']:.3f} | {row['mrr@10']:.3f} | "
+                f"{row['ndcg@10']:.3f} | {time.perf_counter() - start:.0f} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
