@@ -58,6 +58,7 @@ def create_app(
         limiter=RateLimiter(api_settings.rate_per_minute, api_settings.rate_burst),
         registry=metrics.registry,
     )
+    metrics.watch(app.state.context.index)
     install_error_handlers(app)
     for router in (
         health.router,

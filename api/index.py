@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from matcher.config import Settings
-from matcher.live import LiveIndex
+from matcher.live import IndexHealth, LiveIndex
 from matcher.retrieve import Filters
 from matcher.schemas import Match, Requirement, Supplier
 
@@ -30,6 +30,10 @@ class SearchIndex(Protocol):
     def delete(self, supplier_ids: Sequence[str]) -> None: ...
 
     def rebuild(self) -> None: ...
+
+    def refresh(self) -> bool: ...
+
+    def health(self) -> IndexHealth: ...
 
 
 def open_index(workspace: Path, settings: Settings | None = None) -> SearchIndex:

@@ -4,9 +4,15 @@ requests by route template, method and status, and their latency."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.index import SearchIndex
 
 
 class Metrics:
@@ -28,6 +34,37 @@ class Metrics:
         self.in_progress = Gauge(
             "matcher_http_requests_in_progress", "Requests being answered", registry=self.registry
         )
+
+    def watch(self, index: SearchIndex) -> None:
+        """Report the index's health with every scrape."""
+        self.registry.register(IndexCollector(index))
+
+
+class IndexCollector(Collector):
+    """The search index's health at scrape time: ready or not, and versions that failed to load
+    (a corrupt one is refused while the last good version keeps serving)."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+
+    def collect(self) -> Iterator[Metric]:
+        health = self.index.health()
+        yield GaugeMetricFamily(
+            "matcher_index_ready", "1 when the index answers searches", value=float(health.ready)
+        )
+        yield GaugeMetricFamily(
+            "matcher_index_fault",
+            "1 while the newest index version is unusable (see /readyz for the reason)",
+            value=float(health.fault is not None),
+        )
+        yield CounterMetricFamily(
+            "matcher_index_load_failures",
+            "Index versions that failed to load since the process started",
+            value=health.load_failures,
+        )
+        info = InfoMetricFamily("matcher_index", "The index version serving")
+        info.add_metric([], {"version": health.version or ""})
+        yield info
 
 
 class MetricsMiddleware:

@@ -3,10 +3,11 @@ is exact. Shapes marked "contract" are relied on from outside (issue #5): keep t
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.config import MAX_TOP_K
 from matcher.schemas import Match, Requirement, Supplier
@@ -107,6 +108,18 @@ class SearchIn(_Body):
     query: str = Field(min_length=1, max_length=2000, description="What you need, any language.")
     top_k: int = Field(default=10, ge=1, le=MAX_TOP_K)
     filters: SearchFilters = SearchFilters()
+
+    @field_validator("query")
+    @classmethod
+    def _not_blank(cls, query: str) -> str:
+        # str.strip leaves zero-width spaces, BOMs, NUL and other controls: a query of only
+        # those would search for nothing and still rank every supplier.
+        if all(ch.isspace() or unicodedata.category(ch)[0] in "CZ" for ch in query):
+            raise ValueError(
+                "the query is empty (only spaces, zero-width or control characters): "
+                "type what you need"
+            )
+        return query
 
 
 class SearchPage(Page["MatchOut"]):
@@ -384,5 +397,10 @@ class HealthOut(BaseModel):
 
 
 class ReadyOut(BaseModel):
-    status: Literal["ready"]
+    """``degraded``: answering from an older index version because a newer one failed to load;
+    ``not ready`` (HTTP 503): no version loads. ``reason`` names the fault and the fix."""
+
+    status: Literal["ready", "degraded", "not ready"]
     suppliers: int
+    version: str | None = None
+    reason: str | None = None

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -94,17 +94,53 @@ def current_version(root: Path) -> Path | None:
     return root / pointer.read_text().strip()
 
 
-def read_manifest(folder: Path, *, verify: bool = True) -> dict[str, Any]:
-    """Load a version's manifest, checking every file's checksum."""
+REBUILD = "rebuild with `matcher index`"
+
+
+def versions(root: Path) -> list[Path]:
+    """Every version folder under ``root``, newest first (stamps sort as times)."""
+    return sorted((p for p in root.glob("v-*") if p.is_dir()), reverse=True)
+
+
+def read_manifest(
+    folder: Path, *, verify: bool = True, required: Collection[str] = ()
+) -> dict[str, Any]:
+    """Load a version's manifest, checking that it lists every file and every file's checksum.
+
+    The manifest must list each of ``required`` (the files the caller's loader opens), and the
+    folder may hold no file it does not list: a loader then opens only checked files, whatever
+    a library would pick up by name. An empty or incomplete list is refused, not read as "no
+    checks".
+    """
+    path = folder / MANIFEST
     try:
-        manifest: dict[str, Any] = json.loads((folder / MANIFEST).read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise IndexArtifactError(f"{folder}: missing or unreadable {MANIFEST}: {exc}") from None
-    if verify:
-        for name, info in manifest.get("files", {}).items():
-            path = folder / name
-            if not path.exists() or sha256_file(path) != info["sha256"]:
-                raise IndexArtifactError(
-                    f"{path}: checksum does not match the manifest; rebuild with `matcher index`"
-                )
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexArtifactError(f"{path}: missing or unreadable ({exc}); {REBUILD}") from None
+    if not isinstance(manifest, dict):
+        raise IndexArtifactError(f"{path}: not a JSON object; {REBUILD}")
+    if not verify:
+        return manifest
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        raise IndexArtifactError(f"{path}: lists no files, so nothing can be verified; {REBUILD}")
+    missing = sorted(set(required) - set(files))
+    if missing:
+        raise IndexArtifactError(f"{path}: does not list {', '.join(missing)}; {REBUILD}")
+    unlisted = sorted(
+        p.name for p in folder.iterdir() if p.name != MANIFEST and p.name not in files
+    )
+    if unlisted:
+        raise IndexArtifactError(
+            f"{folder}: holds files its manifest does not list ({', '.join(unlisted)}); {REBUILD}"
+        )
+    for name, info in files.items():
+        item = folder / name
+        digest = info.get("sha256") if isinstance(info, dict) else None
+        if not isinstance(digest, str) or Path(name).name != name:
+            raise IndexArtifactError(f"{path}: bad entry for {name!r}; {REBUILD}")
+        if not item.is_file():
+            raise IndexArtifactError(f"{item}: listed in the manifest but missing; {REBUILD}")
+        if sha256_file(item) != digest:
+            raise IndexArtifactError(f"{item}: checksum does not match the manifest; {REBUILD}")
     return manifest

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import faiss as _faiss
 import numpy as np
 import numpy.typing as npt
 
+from matcher.artifacts import REBUILD
 from matcher.embed import Vectors
+from matcher.errors import IndexArtifactError
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,8 @@ class DenseIndex:
     chunks, a supplier owns several rows and scores as its best chunk (max-sim), so a firm with
     fifty past contracts is not blurred into one average vector. Rows are stored grouped by owner.
     """
+
+    FILES = ("vectors.npy", "owners.npy", "dense.faiss")  # what save writes and load opens
 
     def __init__(self, exact_below: int = 50_000, hnsw_m: int = 32, ef_search: int = 128) -> None:
         self.exact_below = exact_below
@@ -161,11 +165,59 @@ class DenseIndex:
         faiss.write_index(self.index_, str(folder / "dense.faiss"))
 
     @classmethod
-    def load(cls, folder: Path, ids: list[str], **params: Any) -> DenseIndex:
+    def load(
+        cls, folder: Path, ids: list[str], dim: int | None = None, **params: Any
+    ) -> DenseIndex:
+        """Load what ``save`` wrote, checked against the manifest's ``dim`` and the ids.
+
+        Raises IndexArtifactError naming the file for anything unreadable or inconsistent
+        (pickled arrays are refused: np.load runs no pickle). dim: the manifest's (default: the
+        vectors').
+        """
         index = cls(**params)
-        index.vectors_ = np.load(folder / "vectors.npy")
-        index.owners_ = np.load(folder / "owners.npy")
-        index.index_ = faiss.read_index(str(folder / "dense.faiss"))
+        vectors = _array(folder / "vectors.npy")
+        owners = _array(folder / "owners.npy")
+        if dim is None:
+            dim = int(vectors.shape[-1]) if vectors.ndim else 0
+        if vectors.ndim != 2 or vectors.dtype != np.float32 or vectors.shape[1] != dim:
+            _bad(
+                folder / "vectors.npy",
+                f"holds {vectors.dtype} {vectors.shape}, not (rows, {dim}) float32",
+            )
+        if owners.shape != (len(vectors),) or owners.dtype != np.int64:
+            _bad(
+                folder / "owners.npy",
+                f"holds {owners.dtype} {owners.shape}, not ({len(vectors)},) int64",
+            )
+        if len(owners) and (np.any(np.diff(owners) < 0) or owners[0] < 0 or owners[-1] >= len(ids)):
+            _bad(folder / "owners.npy", f"rows are not grouped by owner in 0..{len(ids) - 1}")
+        path = folder / "dense.faiss"
+        try:
+            faiss_index = faiss.read_index(str(path))
+        except (RuntimeError, OSError, MemoryError) as exc:
+            _bad(path, f"unreadable by FAISS ({str(exc).splitlines()[0] if str(exc) else exc!r})")
+        if faiss_index.d != dim or faiss_index.ntotal != len(vectors):
+            _bad(
+                path,
+                f"holds {faiss_index.ntotal} vectors of dimension {faiss_index.d}, "
+                f"the manifest {len(vectors)} of dimension {dim}",
+            )
+        index.vectors_, index.owners_, index.index_ = vectors, owners, faiss_index
         index.ids_ = list(ids)
         index._starts()
         return index
+
+
+def _bad(path: Path, why: str) -> NoReturn:
+    raise IndexArtifactError(f"{path}: {why}; {REBUILD}")
+
+
+def _array(path: Path) -> npt.NDArray[Any]:
+    """A saved array, never unpickled."""
+    try:
+        array: npt.NDArray[Any] = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        _bad(path, f"not a plain .npy array ({exc})")
+    if not isinstance(array, np.ndarray):
+        _bad(path, "not a single .npy array")
+    return array

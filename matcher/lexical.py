@@ -7,16 +7,20 @@ word segmenter. Folding accents lets "dap" match text typed without diacritics.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
+from typing import Any, NoReturn
 
 import bm25s
 import numpy as np
 import numpy.typing as npt
 
+from matcher.artifacts import REBUILD
+from matcher.errors import IndexArtifactError
 from matcher.normalise import fold
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -73,8 +77,16 @@ def tokenize(text: str) -> list[str]:
     return words + [f"{a}_{b}" for a, b in pairwise(words)]
 
 
+# The files bm25s writes for an index without a corpus; load opens these only ("lucene" needs no
+# non-occurrence array).
+PARAMS, VOCAB = "params.index.json", "vocab.index.json"
+SCORES = ("data.csc.index.npy", "indices.csc.index.npy", "indptr.csc.index.npy")
+
+
 class LexicalIndex:
     """BM25 over the suppliers' lexical texts; positions align with the dense index."""
+
+    FILES = (PARAMS, VOCAB, *SCORES)  # what save writes and load opens
 
     def build(self, texts: list[str], ids: list[str]) -> LexicalIndex:
         self.ids_ = list(ids)
@@ -109,11 +121,55 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path, ids: list[str]) -> LexicalIndex:
+        """Load what ``save`` wrote, checked against the ids (one BM25 document each).
+
+        Raises IndexArtifactError naming the file for anything unreadable or inconsistent.
+        """
+        params = _json_object(folder / PARAMS)
+        if params.get("method") != "lucene" or params.get("num_docs") != len(ids):
+            _bad(
+                folder / PARAMS,
+                f"method {params.get('method')!r} over {params.get('num_docs')!r} documents, "
+                f"expected 'lucene' over {len(ids)}",
+            )
+        vocab = _json_object(folder / VOCAB)
+        codes = sorted(vocab.values()) if all(type(v) is int for v in vocab.values()) else None
+        if codes != list(range(len(vocab))):
+            _bad(folder / VOCAB, "not a map of terms to the numbers 0..n-1")
+        try:
+            bm25 = bm25s.BM25.load(str(folder), show_progress=False, allow_pickle=False)
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            _bad(folder, f"BM25 index unreadable ({exc})")
+        data, indices, indptr = (bm25.scores[k] for k in ("data", "indices", "indptr"))
+        if (
+            not all(isinstance(a, np.ndarray) and a.ndim == 1 for a in (data, indices, indptr))
+            or len(data) != len(indices)
+            or not 1 <= len(indptr) <= len(vocab) + 1
+            or indptr[0] != 0
+            or indptr[-1] != len(data)
+            or np.any(np.diff(indptr) < 0)
+            or (len(indices) and (indices.min() < 0 or indices.max() >= len(ids)))
+        ):
+            _bad(folder / SCORES[2], "BM25 score matrix is inconsistent with the vocabulary")
         index = cls()
         index.ids_ = list(ids)
-        index.bm25_ = bm25s.BM25.load(str(folder), show_progress=False)
-        index._vocab = set(index.bm25_.vocab_dict)
+        index.bm25_ = bm25
+        index._vocab = set(bm25.vocab_dict)
         return index
+
+
+def _bad(path: Path, why: str) -> NoReturn:
+    raise IndexArtifactError(f"{path}: {why}; {REBUILD}")
+
+
+def _json_object(path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _bad(path, f"not valid JSON ({exc})")
+    if not isinstance(value, dict):
+        _bad(path, "not a JSON object")
+    return value
 
 
 # -- BM25 under caller-supplied corpus statistics (for a segmented, incrementally edited index) --

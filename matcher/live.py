@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from matcher.artifacts import current_version
+from matcher.artifacts import current_version, versions
 from matcher.config import Settings
 from matcher.embed import CachedEncoder, EmbeddingCache, Encoder, Vectors, get_encoder
 from matcher.errors import ConfigError, IndexArtifactError, WorkspaceError
@@ -392,6 +392,27 @@ class Snapshot:
         return self.engine.ranker.rank(req, self.suppliers, candidates, top_k)
 
 
+@dataclass(frozen=True)
+class IndexHealth:
+    """What /readyz and /metrics report about the index."""
+
+    ready: bool  # False: no usable version, searches raise IndexArtifactError
+    version: str | None  # the version serving
+    fault: str | None  # the last load failure, while no good version has replaced it
+    load_failures: int  # versions that failed to load since the process started
+
+
+def _load(
+    ws: Workspace, folder: Path, settings: Settings, encoder: Encoder | None = None
+) -> Engine:
+    cache = EmbeddingCache(ws.cache_path)
+    try:
+        engine = Engine.load_version(folder, settings, cache=cache, encoder=encoder)
+    finally:
+        cache.close()
+    return engine
+
+
 # -- edits -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Upsert:
@@ -435,6 +456,10 @@ class LiveIndex:
         self._replay: list[Edit] | None = None  # edits made while a rebuild runs
         self._compactor: threading.Thread | None = None
         self.rebuilds = 0  # full builds done by this object (open, rebuild, compaction)
+        self.ready = True
+        self.fault: str | None = None
+        self.load_failures = 0
+        self._failed: str | None = None  # the version that failed to load (not retried)
         self._snapshot = Snapshot.build(self._engine(None), None, None)
 
     # -- opening ---------------------------------------------------------------------------------
@@ -450,30 +475,94 @@ class LiveIndex:
 
         Suppliers the database holds differently from the version (ingested since, or edited
         while no server ran) are applied as edits, so the index always answers for the database.
+        A corrupt current version is never served: the newest older version that loads is, with
+        the fault reported by ``health``; with none, the index opens not ready (searches raise
+        IndexArtifactError) until a good version appears (``refresh``) or ``rebuild`` runs.
+        A version built with another model is stale, not corrupt: it is rebuilt from the database.
         """
         ws = Workspace(workspace)
         settings = settings or Settings()
-        if current_version(ws.index_dir) is not None:
+        pointer = current_version(ws.index_dir)
+        if pointer is None:
+            index = cls(ws, settings, compact_above)
+            index.rebuild()
+            return index
+        fault: str | None = None
+        for folder in [pointer, *(v for v in versions(ws.index_dir) if v != pointer)]:
             try:
-                cache = EmbeddingCache(ws.cache_path)
-                try:
-                    engine = Engine.load(ws.index_dir, settings, cache=cache)
-                finally:
-                    cache.close()
-            except (IndexArtifactError, WorkspaceError) as exc:
-                log.warning("index version unusable (%s): rebuilding from the database", exc)
-            else:
-                index = cls(ws, engine.settings, compact_above, engine.encoder)
-                engine.encoder = index._encoder
-                version = current_version(ws.index_dir)
-                index._snapshot = Snapshot.build(
-                    engine, version.name if version else None, _main_segment(engine)
-                )
-                index._reconcile()
+                engine = _load(ws, folder, settings)
+            except WorkspaceError as exc:
+                if folder != pointer:
+                    log.warning("older index version %s unusable: %s", folder.name, exc)
+                    continue
+                log.warning("index version stale (%s): rebuilding from the database", exc)
+                index = cls(ws, settings, compact_above)
+                index.rebuild()
                 return index
+            except IndexArtifactError as exc:
+                log.error("index version %s unusable: %s", folder.name, exc)
+                fault = fault or str(exc)
+                continue
+            index = cls(ws, engine.settings, compact_above, engine.encoder)
+            engine.encoder = index._encoder
+            index._snapshot = Snapshot.build(engine, folder.name, _main_segment(engine))
+            if fault is not None:
+                index._record_fault(pointer.name, fault)
+            index._reconcile()
+            return index
         index = cls(ws, settings, compact_above)
-        index.rebuild()
+        index._record_fault(pointer.name, fault or "no index version loads")
+        index.ready = False
         return index
+
+    def refresh(self) -> bool:
+        """Swap in the version CURRENT names when it is not the one serving (`matcher index`
+        ran beside the service); a version that fails to load is reported and never retried,
+        and the one serving keeps serving. True when a version was swapped in."""
+        pointer = current_version(self.workspace.index_dir)
+        if pointer is None or pointer.name in (self.version, self._failed):
+            return False
+        if not self._rebuild_lock.acquire(blocking=False):
+            return False  # a rebuild is writing a version of its own
+        try:
+            with self._lock:
+                self._replay = []
+            try:
+                engine = _load(self.workspace, pointer, self.settings, self._encoder)
+            except (IndexArtifactError, WorkspaceError) as exc:
+                self._record_fault(pointer.name, str(exc))
+                return False
+            engine.encoder = self._encoder
+            fresh = Snapshot.build(engine, pointer.name, _main_segment(engine))
+            with self._lock:
+                for edit in self._replay:
+                    fresh = self._apply(fresh, edit)
+                self._snapshot = fresh
+                self._healthy()
+        finally:
+            with self._lock:
+                self._replay = None
+            self._rebuild_lock.release()
+        log.info("index version %s swapped in", pointer.name)
+        self._reconcile()
+        return True
+
+    def health(self) -> IndexHealth:
+        """Whether searches can be answered, from which version, and the last load fault."""
+        return IndexHealth(self.ready, self.version, self.fault, self.load_failures)
+
+    def _record_fault(self, version: str, reason: str) -> None:
+        self.fault = f"index version {version} unusable: {reason}"
+        self.load_failures += 1
+        self._failed = version
+        log.error("%s; serving %s", self.fault, self.version or "nothing")
+
+    def _check_ready(self) -> None:
+        if not self.ready:
+            raise IndexArtifactError(f"the index is not ready: {self.fault}")
+
+    def _healthy(self) -> None:
+        self.ready, self.fault, self._failed = True, None, None
 
     def _engine(self, cache: EmbeddingCache | None) -> Engine:
         return Engine(self.settings, encoder=self._encoder, cache=cache)
@@ -512,6 +601,7 @@ class LiveIndex:
         if not text.strip():
             raise ConfigError("the search text is empty: type what you need")
         _check_top_k(top_k)
+        self._check_ready()
         snapshot = self._snapshot  # one reference for the whole search
         if snapshot.size == 0:
             return []
@@ -530,6 +620,7 @@ class LiveIndex:
     def match(self, requirement: Requirement, top_k: int = 10) -> list[Match]:
         """Ranked suppliers for one requirement, its hard filters applied (as Engine.match)."""
         _check_top_k(top_k)
+        self._check_ready()
         snapshot = self._snapshot
         if snapshot.size == 0:
             return []
@@ -656,6 +747,7 @@ class LiveIndex:
                     for edit in self._replay:
                         fresh = self._apply(fresh, edit)
                     self._snapshot = fresh
+                    self._healthy()  # a version built from the database replaces a bad one
             finally:
                 with self._lock:
                     self._replay = None

@@ -12,11 +12,18 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from matcher.artifacts import current_version, read_manifest, write_version
+from matcher.artifacts import (
+    MANIFEST,
+    POINTER,
+    REBUILD,
+    current_version,
+    read_manifest,
+    write_version,
+)
 from matcher.config import DEFAULT_LEXICON, SAMPLE_DIR, Settings
 from matcher.embed import (
     CachedEncoder,
@@ -26,7 +33,7 @@ from matcher.embed import (
     default_cache_path,
     get_encoder,
 )
-from matcher.errors import ConfigError, WorkspaceError
+from matcher.errors import ConfigError, IndexArtifactError, WorkspaceError
 from matcher.export import EXPORT_SUFFIXES, write_matches
 from matcher.index import DenseIndex
 from matcher.ingest import load_requirements, load_suppliers
@@ -257,7 +264,7 @@ class Engine:
         def fill(folder: Path) -> None:
             self.dense_.save(folder)
             self.lexical_.save(folder)
-            with open(folder / "suppliers.jsonl", "w", encoding="utf-8") as handle:
+            with open(folder / SUPPLIERS_FILE, "w", encoding="utf-8") as handle:
                 for s in self.suppliers_:
                     handle.write(s.supplier.model_dump_json() + "\n")
 
@@ -274,31 +281,63 @@ class Engine:
     def load(
         cls, root: Path, settings: Settings | None = None, cache: EmbeddingCache | None = None
     ) -> Engine:
+        """Load the current index version under ``root``.
+
+        Raises WorkspaceError when there is none yet, IndexArtifactError (naming the file) when
+        it is corrupt or inconsistent.
+        """
         folder = current_version(root)
-        if folder is None or not folder.exists():
+        if folder is None:
             raise WorkspaceError(f"no index in {root}: run `matcher index` first")
-        manifest = read_manifest(folder)
-        settings = settings or Settings()
-        if manifest["encoder"] != settings.embed.encoder:
-            settings = settings.model_copy(deep=True)
-            settings.embed.encoder = manifest["encoder"]
-        engine = cls(settings, cache=cache)
-        if engine.encoder.model_id != manifest["model_id"]:
-            raise WorkspaceError(
-                f"index was built with {manifest['model_id']}, encoder is "
-                f"{engine.encoder.model_id}; rebuild with `matcher index`"
+        return cls.load_version(folder, settings, cache)
+
+    @classmethod
+    def load_version(
+        cls,
+        folder: Path,
+        settings: Settings | None = None,
+        cache: EmbeddingCache | None = None,
+        encoder: Encoder | None = None,
+    ) -> Engine:
+        """Load one index version folder; every file is opened only once the manifest vouches
+        for it, and every count the manifest states is checked against what was read.
+
+        encoder: one already loaded (the live index re-uses its own), else the manifest's."""
+        if not folder.is_dir():
+            raise IndexArtifactError(
+                f"{folder}: the index version {folder.parent / POINTER} names does not exist; "
+                f"{REBUILD}"
             )
-        with open(folder / "suppliers.jsonl", encoding="utf-8") as handle:
-            suppliers = [Supplier.model_validate_json(line) for line in handle if line.strip()]
+        manifest = read_manifest(folder, required=INDEX_FILES)
+        encoder_name = _manifest_field(folder, manifest, "encoder", str)
+        model_id = _manifest_field(folder, manifest, "model_id", str)
+        dim = _manifest_field(folder, manifest, "dim", int)
+        count = _manifest_field(folder, manifest, "count", int)
+        settings = settings or Settings()
+        if encoder_name != settings.embed.encoder:
+            settings = settings.model_copy(deep=True)
+            settings.embed.encoder = encoder_name
+        engine = cls(settings, encoder=encoder, cache=cache)
+        if engine.encoder.model_id != model_id:
+            raise WorkspaceError(
+                f"index was built with {model_id}, encoder is {engine.encoder.model_id}; {REBUILD}"
+            )
+        suppliers = _read_suppliers(folder / SUPPLIERS_FILE, count)
         engine.suppliers_ = [
             normalise_supplier(s, engine.taxonomy, engine.lexicon) for s in suppliers
         ]
         engine.encoder.fit([s.text for s in engine.suppliers_])
+        if engine.encoder.dim != dim:
+            raise IndexArtifactError(
+                f"{folder / MANIFEST}: vectors of dimension {dim}, but {model_id} gives "
+                f"{engine.encoder.dim}; {REBUILD}"
+            )
         ids = [s.supplier.supplier_id for s in engine.suppliers_]
         idx = settings.index
         engine.dense_ = DenseIndex.load(
             folder,
             ids,
+            dim,
             exact_below=idx.exact_below,
             hnsw_m=idx.hnsw_m,
             ef_search=idx.hnsw_ef_search,
@@ -307,6 +346,50 @@ class Engine:
         engine.translated_ = engine._translated_index(ids)
         engine._retriever()
         return engine
+
+
+SUPPLIERS_FILE = "suppliers.jsonl"
+# Every file Engine.save writes and Engine.load opens; a manifest must list each of them.
+INDEX_FILES = (*DenseIndex.FILES, *LexicalIndex.FILES, SUPPLIERS_FILE)
+_FieldT = TypeVar("_FieldT", str, int)
+
+
+def _manifest_field(
+    folder: Path, manifest: dict[str, Any], name: str, kind: type[_FieldT]
+) -> _FieldT:
+    value = manifest.get(name)
+    # bool is an int to Python, never a count or a dimension here.
+    bad_int = isinstance(value, bool) or (isinstance(value, int) and value < 1)
+    if not isinstance(value, kind) or bad_int:
+        found = f"is {value!r}" if name in manifest else "is missing"
+        raise IndexArtifactError(
+            f"{folder / MANIFEST}: {name!r} {found}, expected a "
+            f"{'positive integer' if kind is int else 'string'}; {REBUILD}"
+        )
+    return value
+
+
+def _read_suppliers(path: Path, count: int) -> list[Supplier]:
+    suppliers: list[Supplier] = []
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    suppliers.append(Supplier.model_validate_json(line))
+                except ValueError as exc:
+                    first = str(exc).splitlines()[0]
+                    raise IndexArtifactError(f"{path}, line {number}: {first}; {REBUILD}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IndexArtifactError(f"{path}: unreadable ({exc}); {REBUILD}") from None
+    if len(suppliers) != count:
+        raise IndexArtifactError(
+            f"{path}: {len(suppliers)} suppliers, the manifest says {count}; {REBUILD}"
+        )
+    if len({s.supplier_id for s in suppliers}) != count:
+        raise IndexArtifactError(f"{path}: a supplier id appears twice; {REBUILD}")
+    return suppliers
 
 
 def search_requirement(text: str, filters: Filters | None = None) -> Requirement:

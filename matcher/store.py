@@ -28,13 +28,15 @@ from sqlalchemy import (
     event,
     func,
     inspect,
+    or_,
     select,
+    update,
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from matcher.embed import text_hash
-from matcher.errors import ConfigError
+from matcher.errors import ConfigError, WorkspaceError
 from matcher.events import buyer_id_of
 from matcher.schemas import Requirement, Supplier
 
@@ -395,13 +397,37 @@ class Workspace:
             rows = session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at))
             return [self._key(r) for r in rows]
 
-    def revoke_api_key(self, key_id: str) -> bool:
+    def revoke_api_key(self, key_id: str, *, keep_an_admin: bool = False) -> bool:
+        """Revoke a key (False when there is none of that id; revoking twice is harmless).
+
+        keep_an_admin: refuse (WorkspaceError) to revoke the last live admin key, so that the
+        API cannot lock every admin out; `matcher keys create --role admin` on the server is the
+        way back in.
+        """
         with Session(self.engine) as session, session.begin():
             row = session.get(ApiKeyRow, key_id)
             if row is None:
                 return False
-            if row.revoked_at is None:
-                row.revoked_at = datetime.now(UTC)
+            if row.revoked_at is not None:
+                return True
+            live_admins = (
+                select(func.count())
+                .select_from(ApiKeyRow)
+                .where(ApiKeyRow.role == "admin", ApiKeyRow.revoked_at.is_(None))
+                .scalar_subquery()
+            )
+            revoke = update(ApiKeyRow).where(
+                ApiKeyRow.key_id == key_id, ApiKeyRow.revoked_at.is_(None)
+            )
+            if keep_an_admin:
+                # One statement: two admins revoking each other at once cannot both succeed.
+                revoke = revoke.where(or_(ApiKeyRow.role != "admin", live_admins > 1))
+            done = session.execute(revoke.values(revoked_at=datetime.now(UTC)))
+            if getattr(done, "rowcount", 1) == 0:
+                raise WorkspaceError(
+                    f"key {key_id} is the last admin key: create another admin key before "
+                    "revoking this one"
+                )
             return True
 
     # -- feedback ------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from api.app import create_app
 from api.config import MAX_PAGE_SIZE, ApiSettings
 from api.limits import LimitsMiddleware
 from matcher.config import Settings
-from matcher.pipeline import ingest_file
+from matcher.pipeline import build_workspace_index, ingest_file
 from matcher.store import Workspace
 from tests.conftest import DATA
 
@@ -552,3 +552,110 @@ def test_event_sizes_are_bounded(service: Service) -> None:
     huge = {**EVENT, "tables": 10**12}
     r = service.client.post("/v1/events", json=huge, headers=service.as_("organiser"))
     assert r.status_code == 422
+
+
+# -- reliability (#17) -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "\t\n",
+        "\u200b",
+        "\u200c\u200d",
+        "\ufeff",
+        " \u200b\ufeff ",
+        "\x00",
+        "\x00\x01\x1f",
+    ],
+    ids=["empty", "spaces", "tab-newline", "zwsp", "zwnj-zwj", "bom", "mixed", "nul", "controls"],
+)
+def test_blank_search_query_is_422_naming_the_field(service: Service, query: str) -> None:
+    r = service.client.post("/v1/search", json={"query": query}, headers=service.as_("buyer"))
+    assert r.status_code == 422, r.text
+    assert [p["column"] for p in r.json()["problems"]] == ["body.query"]
+
+
+def test_the_last_admin_key_cannot_be_revoked_through_the_api(tmp_path: Path) -> None:
+    svc = make_service(tmp_path / "ws")
+    c, admin = svc.client, svc.as_("admin")
+    [mine] = [
+        k["key_id"] for k in c.get("/v1/keys", headers=admin).json()["data"] if k["role"] == "admin"
+    ]
+    refused = c.delete(f"/v1/keys/{mine}", headers=admin)
+    assert refused.status_code == 409
+    assert "last admin key" in refused.json()["detail"]
+    assert c.get("/v1/keys", headers=admin).status_code == 200  # still works
+    second = c.post("/v1/keys", json={"role": "admin"}, headers=admin).json()
+    assert c.delete(f"/v1/keys/{mine}", headers=admin).status_code == 200
+    other = {"X-API-Key": second["key"]}
+    assert c.delete(f"/v1/keys/{second['key_id']}", headers=other).status_code == 409
+
+
+def test_feedback_on_an_unseen_requirement_answers_as_a_missing_one(service: Service) -> None:
+    c = service.client
+    # R2 belongs to BUYER_B: neither buyer A nor a supplier that does not name its buyer sees it.
+    for who, extra in (
+        ("buyer", {"supplier_id": "S1"}),
+        ("supplier", {}),
+        ("supplier", {"buyer_id": BUYER_A}),
+        ("supplier", {"supplier_id": "S1"}),
+    ):
+        answers = [
+            c.post(
+                "/v1/feedback",
+                json={"outcome": "met", "requirement_id": rid, **extra},
+                headers=service.as_(who),
+            )
+            for rid in ("R2", "R-does-not-exist")
+        ]
+        assert {a.status_code for a in answers} == {404}, (who, extra)
+        assert answers[0].json() == answers[1].json()
+    # A supplier naming the buyer that shared the requirement reports on it.
+    shared = {"outcome": "met", "requirement_id": "R2", "buyer_id": BUYER_B}
+    assert c.post("/v1/feedback", json=shared, headers=service.as_("supplier")).status_code == 201
+
+
+def test_readyz_and_metrics_report_a_corrupt_index_version(tmp_path: Path) -> None:
+    svc = make_service(tmp_path / "ws")
+    c = svc.client
+    ready = c.get("/readyz").json()
+    assert ready["status"] == "ready" and ready["reason"] is None
+    good = ready["version"]
+    assert "matcher_index_load_failures_total 0.0" in c.get("/metrics").text
+    # `matcher index` beside the service writes a version that is then damaged.
+    bad = build_workspace_index(svc.workspace, hashing())["version"]
+    (svc.workspace / "index" / bad / "vocab.index.json").write_text("{not json")
+    degraded = c.get("/readyz")
+    assert degraded.status_code == 200
+    body = degraded.json()
+    assert body["status"] == "degraded" and body["version"] == good
+    assert bad in body["reason"] and "rebuild with `matcher index`" in body["reason"]
+    metrics = c.get("/metrics").text
+    assert "matcher_index_load_failures_total 1.0" in metrics
+    assert "matcher_index_fault 1.0" in metrics and f'version="{good}"' in metrics
+    hits = c.post("/v1/search", json={"query": "ép phun nhựa"}, headers=svc.as_("buyer"))
+    assert hits.status_code == 200 and hits.json()["count"] > 0
+    # A fresh good version clears the fault.
+    fixed = build_workspace_index(svc.workspace, hashing())["version"]
+    assert c.get("/readyz").json() == {
+        "status": "ready",
+        "suppliers": 3,
+        "version": fixed,
+        "reason": None,
+    }
+
+
+def test_service_started_on_only_a_corrupt_version_is_not_ready(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    ingest_file(root, "suppliers", DATA / "suppliers_3.csv")
+    version = build_workspace_index(root, hashing())["version"]
+    (root / "index" / version / "dense.faiss").write_bytes(b"garbage")
+    admin = Workspace(root).create_api_key("admin")[1]
+    client = TestClient(create_app(root, hashing()))
+    r = client.get("/readyz")
+    assert r.status_code == 503
+    assert r.json()["status"] == "not ready" and "dense.faiss" in r.json()["reason"]
+    assert "matcher_index_ready 0.0" in client.get("/metrics").text
+    search = client.post("/v1/search", json={"query": "stamping"}, headers={"X-API-Key": admin})
+    assert search.status_code == 503 and "not ready" in search.json()["detail"]

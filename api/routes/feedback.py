@@ -26,26 +26,30 @@ def _bad(column: str, message: str) -> InputDataError:
 
 
 def _parties(context: ContextDep, key: ApiKey, body: FeedbackIn) -> tuple[str, str]:
-    """(buyer_id, supplier_id) the feedback is about, checked against what the key may touch."""
+    """(buyer_id, supplier_id) the feedback is about, checked against what the key may touch.
+
+    A requirement the key may not see answers exactly as one that does not exist (404, same
+    body), whatever else the request holds: the checks that do not depend on the requirement
+    come first. Suppliers see no requirement list, so a supplier key sees a requirement only
+    through the buyer that shared it: it must name that buyer (buyer_id).
+    """
+    if key.role == "buyer" and body.buyer_id not in (None, key.buyer_id or ""):
+        raise _bad("buyer_id", "a buyer key reports only for its own buyer")
+    if key.role == "supplier" and body.supplier_id not in (None, key.supplier_id or ""):
+        raise _bad("supplier_id", "a supplier key reports only for its own firm")
     owner: str | None = None
     if body.requirement_id is not None:
         owner = context.workspace.requirement_owner(body.requirement_id)
-        if owner is None or (key.role == "buyer" and owner != key.buyer_id):
+        # The buyer the request stands for; organisers need not name one, they see every owner.
+        claimed = key.buyer_id if key.role == "buyer" else body.buyer_id
+        must_match = key.role in ("buyer", "supplier") or claimed is not None
+        if owner is None or (must_match and owner != claimed):
             raise HTTPException(404, "no such requirement")
-    if key.role == "buyer":
-        buyer_id = key.buyer_id or ""
-        if body.buyer_id not in (None, buyer_id):
-            raise _bad("buyer_id", "a buyer key reports only for its own buyer")
-    else:
-        buyer_id = body.buyer_id or owner or ""
-        if not buyer_id:
-            raise _bad("buyer_id", "name the buyer: buyer_id or requirement_id")
-        if owner is not None and owner != buyer_id:
-            raise HTTPException(404, "no such requirement")
+    buyer_id = (key.buyer_id or "") if key.role == "buyer" else (body.buyer_id or owner or "")
+    if not buyer_id:
+        raise _bad("buyer_id", "name the buyer: buyer_id or requirement_id")
     if key.role == "supplier":
         supplier_id = key.supplier_id or ""
-        if body.supplier_id not in (None, supplier_id):
-            raise _bad("supplier_id", "a supplier key reports only for its own firm")
     else:
         if body.supplier_id is None:
             raise _bad("supplier_id", "name the supplier")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import ContextDep
-from api.errors import ERROR_RESPONSES
 from api.models import HealthOut, ReadyOut
 
 router = APIRouter(tags=["health"])
@@ -23,11 +23,19 @@ def healthz() -> HealthOut:
     "/readyz",
     response_model=ReadyOut,
     summary="The database answers and the index is open",
-    responses={503: ERROR_RESPONSES[503]},
+    responses={503: {"model": ReadyOut, "description": "No index version loads."}},
 )
-def readyz(context: ContextDep) -> ReadyOut:
+def readyz(context: ContextDep) -> ReadyOut | JSONResponse:
+    """Also picks up a version `matcher index` wrote beside the service; a corrupt one is
+    reported here (and in /metrics) while the last good version keeps serving."""
     _, count = context.workspace.page_suppliers(0, 1)
-    return ReadyOut(status="ready", suppliers=count)
+    context.index.refresh()
+    health = context.index.health()
+    if not health.ready:
+        body = ReadyOut(status="not ready", suppliers=count, reason=health.fault)
+        return JSONResponse(body.model_dump(), status_code=503)
+    status = "degraded" if health.fault else "ready"
+    return ReadyOut(status=status, suppliers=count, version=health.version, reason=health.fault)
 
 
 @router.get(

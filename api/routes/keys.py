@@ -30,8 +30,12 @@ def list_keys(context: ContextDep, key: Admin, paging: PagingDep) -> Page[KeyOut
     return Page(data=[KeyOut(**asdict(k)) for k in chunk], count=len(keys))
 
 
-@router.delete("/{key_id}", response_model=DeletedOut, summary="Revoke a key")
+@router.delete(
+    "/{key_id}",
+    response_model=DeletedOut,
+    summary="Revoke a key (409 for the last admin key: the API never locks every admin out)",
+)
 def revoke_key(context: ContextDep, key: Admin, key_id: str) -> DeletedOut:
-    if not context.workspace.revoke_api_key(key_id):
+    if not context.workspace.revoke_api_key(key_id, keep_an_admin=True):
         raise HTTPException(404, "no such key")
     return DeletedOut(deleted=key_id)
