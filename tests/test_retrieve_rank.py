@@ -107,3 +107,26 @@ def test_score_is_the_weighted_sum_of_features(engine: Engine) -> None:
     assert m.score == pytest.approx(sum(weights[f] * m.features[f] for f in FEATURES), abs=1e-5)
     assert all(0.0 <= m.features[f] <= 1.0 for f in FEATURES)
     assert np.isfinite(m.score)
+
+
+def test_gating_moves_an_unavailable_signal_to_dense_and_keeps_the_total() -> None:
+    from matcher.rank import effective_weights
+
+    weights = {f: 0.0 for f in FEATURES} | {"dense": 0.2, "translated": 0.4, "taxonomy": 0.3}
+    # A Japanese request: the lexicon knows 1 of its 4 words, and it carries no taxonomy tag.
+    gated = effective_weights(weights, {"translation_coverage": 0.25, "has_tags": 0.0})
+    assert gated["translated"] == pytest.approx(0.1)  # 0.4 × 0.25
+    assert gated["taxonomy"] == 0.0
+    assert gated["dense"] == pytest.approx(0.2 + 0.3 + 0.3)  # + 0.4 × 0.75 + 0.3
+    assert sum(gated.values()) == pytest.approx(sum(weights.values()))
+    # Fully available signals keep their weights.
+    assert effective_weights(weights, {"translation_coverage": 1.0, "has_tags": 1.0}) == weights
+
+
+def test_translation_coverage_reads_zero_for_a_language_the_lexicon_lacks() -> None:
+    from matcher.lexicon import learn_lexicon
+
+    lexicon = learn_lexicon([("thép tấm", "steel sheet"), ("thép cuộn", "steel coil")] * 3)
+    assert lexicon.coverage("thép tấm") == 1.0
+    assert lexicon.coverage("プレス加工部品") == 0.0
+    assert lexicon.coverage("thép xyz") == 0.5
