@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from matcher.event_plan import EventPlan, Meeting
-from matcher.export import safe_cell, write_table
+from matcher.export import clean_text, safe_cell, write_table
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,8 @@ LIST_COLUMNS = (
 
 def file_name(participant_id: str) -> str:
     """A participant id as a file name: kept as is when safe, else percent-encoded."""
-    return quote(participant_id, safe="-_.") or "_"
+    # surrogatepass: an id holding a lone surrogate (JSON can carry one) still gets a name.
+    return quote(participant_id, safe="-_.", errors="surrogatepass") or "_"
 
 
 def schedule_rows(plan: EventPlan) -> list[dict[str, Any]]:
@@ -138,7 +139,7 @@ def write_lists_xlsx(plan: EventPlan, path: Path) -> None:
     book = Workbook(write_only=True)
     for role, sheet in (("buyer", "buyers"), ("supplier", "suppliers")):
         ws = book.create_sheet(sheet)
-        ws.append(list(LIST_COLUMNS))
+        ws.append([safe_cell(c) for c in LIST_COLUMNS])
         for row in list_rows(plan, role):
             ws.append([safe_cell(row.get(c)) for c in LIST_COLUMNS])
     book.save(path)
@@ -155,10 +156,16 @@ th{background:#eee}td.why{font-size:.85em;color:#444}
 """
 
 
+def _html(value: object) -> str:
+    """A field as HTML text: cleaned as for a spreadsheet (no control characters, no lone
+    surrogates), then every markup character escaped, quotes included."""
+    return html.escape(clean_text(str(value)), quote=True)
+
+
 def agenda_html(plan: EventPlan, participant_id: str) -> str:
     """A printable agenda page for one participant (plain HTML5, no scripts)."""
     firm = plan.firms[participant_id]
-    e = html.escape
+    e = _html
     own = sorted(_by_firm(plan).get(participant_id, []), key=lambda m: m.slot_start)
     rows = []
     for m in own:
@@ -202,7 +209,7 @@ def agenda_ics(plan: EventPlan, participant_id: str) -> bytes:
     cal.add("prodid", "-//CNHT Matcher//events//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{plan.event.name} – {firm.name}")
+    cal.add("x-wr-calname", clean_text(f"{plan.event.name} – {firm.name}"))
     stamp = datetime.now(UTC).replace(microsecond=0)
     for m in sorted(_by_firm(plan).get(participant_id, []), key=lambda m: m.slot_start):
         partner = m.supplier_id if firm.role == "buyer" else m.buyer_id
@@ -211,15 +218,17 @@ def agenda_ics(plan: EventPlan, participant_id: str) -> bytes:
         item.add("dtstamp", stamp)
         item.add("dtstart", m.slot_start)
         item.add("dtend", m.slot_end)
-        item.add("summary", f"B2B meeting: {plan.firms[partner].name} (table {m.table})")
+        item.add(
+            "summary", clean_text(f"B2B meeting: {plan.firms[partner].name} (table {m.table})")
+        )
         where = f"Table {m.table}" + (f", {plan.event.location}" if plan.event.location else "")
-        item.add("location", where)
+        item.add("location", clean_text(where))
         notes = [f"Meeting {m.meeting_id} with {partner}"]
         if m.interpreter:
             notes.append(f"Interpreter: {m.interpreter}")
         if m.explanation:
             notes.append(m.explanation)
-        item.add("description", "\n".join(notes))
+        item.add("description", clean_text("\n".join(notes)))
         cal.add_component(item)
     return bytes(cal.to_ical())
 
@@ -237,9 +246,8 @@ def write_event_outputs(plan: EventPlan, out_dir: Path | str) -> list[str]:
             rows, (*SCHEDULE_COLUMNS, *SCHEDULE_XLSX_EXTRA), tmp / "schedule.xlsx", "schedule"
         )
         write_lists_xlsx(plan, tmp / "matching_lists.xlsx")
-        (tmp / "kpis.json").write_text(
-            json.dumps(plan.kpis, indent=2, ensure_ascii=False), encoding="utf-8"
-        )
+        kpis = json.dumps(plan.kpis, indent=2, ensure_ascii=False)
+        (tmp / "kpis.json").write_text(clean_text(kpis), encoding="utf-8")
         (tmp / "ics").mkdir()
         (tmp / "agendas").mkdir()
         for pid in plan.firms:

@@ -1,10 +1,12 @@
-"""Export: matches to CSV / XLSX / JSONL by extension; atomic writes; formula-injection safe."""
+"""Export: matches to CSV / XLSX / JSONL by extension; atomic writes; every cell through
+``safe_cell`` (no formula runs, no character a writer refuses)."""
 
 from __future__ import annotations
 
 import csv
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -27,12 +29,32 @@ MATCH_COLUMNS = (
     "explanation",
 )
 EXPORT_SUFFIXES = (".csv", ".xlsx", ".jsonl")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may read as the start of a formula (OWASP CSV injection): the ASCII signs,
+# their full-width forms (Japanese and Chinese Excel turn ＝ into = as it is typed or imported),
+# and a leading tab, CR or LF, which some importers strip before looking at the next character.
+_FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+# Blanks a reader may skip before the sign: " =1+1" is still a formula to some importers.
+_LEADING_BLANKS = " \u00a0\u3000"
+# C0 controls but tab, LF and CR; DEL and the C1 block; the non-characters XML 1.0 forbids.
+# openpyxl refuses the C0 ones (IllegalCharacterError) and Excel will not open a file holding any.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """Text any writer can encode: control characters dropped, lone surrogates (a JSON reader
+    can hand one over) replaced by U+FFFD, which UTF-8 can hold."""
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", value))
 
 
 def safe_cell(value: Any) -> Any:
-    """Escape text that a spreadsheet would run as a formula (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """A value fit for a CSV or XLSX cell: text cleaned (``clean_text``) and escaped with a
+    leading apostrophe when a spreadsheet would run it as a formula; other values unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    head = value.lstrip(_LEADING_BLANKS)
+    if head[:1] in _FORMULA_START:
         return "'" + value
     return value
 
@@ -112,17 +134,19 @@ def write_table(
     if suffix == ".csv":
 
         def write_csv(handle: IO[str]) -> None:
-            writer = csv.DictWriter(handle, fieldnames=list(columns))
-            writer.writeheader()
+            writer = csv.writer(handle)
+            writer.writerow([safe_cell(c) for c in columns])
             for row in rows:
-                writer.writerow({c: safe_cell(row.get(c)) for c in columns})
+                writer.writerow([safe_cell(row.get(c)) for c in columns])
 
         _write_text(path, write_csv)
     elif suffix == ".jsonl":
-        # JSON is data, not a spreadsheet: values are written as they are.
+        # JSON is data, not a spreadsheet: values are written as they are (json escapes control
+        # characters), but for lone surrogates, which UTF-8 cannot hold.
         def write_jsonl(handle: IO[str]) -> None:
             for row in rows:
-                handle.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False))
+                line = json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False)
+                handle.write(_SURROGATE.sub("\ufffd", line))
                 handle.write("\n")
 
         _write_text(path, write_jsonl)
@@ -131,7 +155,7 @@ def write_table(
 
         book = Workbook(write_only=True)
         ws = book.create_sheet(sheet)
-        ws.append(list(columns))
+        ws.append([safe_cell(c) for c in columns])
         for row in rows:
             ws.append([safe_cell(row.get(c)) for c in columns])
         with atomic_path(path) as tmp:

@@ -29,7 +29,7 @@ import networkx as nx
 from matcher.config import Settings
 from matcher.embed import EmbeddingCache, Encoder, default_cache_path
 from matcher.errors import ConfigError, InputDataError, Problem
-from matcher.export import atomic_path, safe_cell, write_table
+from matcher.export import atomic_path, clean_text, safe_cell, write_table
 from matcher.ingest import load_requirements, load_suppliers, read_rows
 from matcher.normalise import (
     NormalisedSupplier,
@@ -946,7 +946,7 @@ def write_gaps_xlsx(network: TierNetwork, path: Path) -> None:
     sheets += [(t, GAP_COLUMNS, [r for r in rows if r["track"] == t]) for t in TRACKS]
     for title, columns, sheet_rows in sheets:
         ws = book.create_sheet(title)
-        ws.append(list(columns))
+        ws.append([safe_cell(c) for c in columns])
         for row in sheet_rows:
             ws.append([safe_cell(row.get(c)) for c in columns])
     with atomic_path(path) as tmp:
@@ -1172,8 +1172,26 @@ class TiersSummary:
 
 
 def _write_json(data: Any, path: Path) -> None:
+    # clean_text: a lone surrogate in a firm's name (JSON input can carry one) is not UTF-8.
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(clean_text(json.dumps(data, indent=2, ensure_ascii=False)), encoding="utf-8")
+
+
+def _xml_safe(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The graph with every text attribute and node name cleaned: GraphML is XML, which refuses
+    control characters and lone surrogates."""
+
+    def fix(value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
+
+    out = nx.MultiDiGraph()
+    for node, attrs in graph.nodes(data=True):
+        out.add_node(fix(node), **{k: fix(v) for k, v in attrs.items()})
+    for source, target, key, attrs in graph.edges(keys=True, data=True):
+        out.add_edge(
+            fix(source), fix(target), key=fix(key), **{k: fix(v) for k, v in attrs.items()}
+        )
+    return out
 
 
 def write_network(network: TierNetwork, all_chains: Sequence[Chain], out: Path) -> list[str]:
@@ -1181,7 +1199,7 @@ def write_network(network: TierNetwork, all_chains: Sequence[Chain], out: Path) 
     out.mkdir(parents=True, exist_ok=True)
     _write_json(network.to_json(), out / "network.json")
     with atomic_path(out / "network.graphml") as tmp:
-        nx.write_graphml(network.graph(), tmp)
+        nx.write_graphml(_xml_safe(network.graph()), tmp)
     write_table(chain_rows(all_chains), CHAIN_COLUMNS, out / "chains.csv")
     write_gaps_xlsx(network, out / "gaps.xlsx")
     _write_json(kpis(network, all_chains), out / "kpis.json")
