@@ -1,5 +1,6 @@
 """Limits that keep one client from hurting the others: a request-body cap (413), a cap on
-requests in progress (503) and a per-key token-bucket rate limit (429)."""
+requests in progress (503), a per-key token-bucket rate limit (429), bounded records (422) and
+a bounded wait for the one writer of an index (503). Uploads: api/uploads.py."""
 
 from __future__ import annotations
 
@@ -7,10 +8,17 @@ import json
 import math
 import threading
 import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import HTTPException
+from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from matcher.errors import Problem
 
 
 class BodyTooLarge(HTTPException):
@@ -113,3 +121,111 @@ class RateLimiter:
     @staticmethod
     def retry_after(seconds: float) -> str:
         return str(max(1, math.ceil(seconds)))
+
+
+# -- one record --------------------------------------------------------------------------------
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def record_problems(
+    record: BaseModel,
+    max_text_chars: int,
+    max_list_items: int,
+    source: str = "request",
+    label: str = "",
+) -> list[Problem]:
+    """Each text of ``record`` at most ``max_text_chars`` and valid text (a lone surrogate, which
+    JSON can carry, is not: no database or file can hold it), each list at most
+    ``max_list_items``; one problem per field, naming it. ``label`` prefixes messages (an id)."""
+    problems: list[Problem] = []
+    if not _is_text(label):  # an id is echoed back: it must survive the JSON answer
+        label = label.encode("utf-8", "backslashreplace").decode("utf-8")
+
+    def check(value: Any, field: str) -> None:
+        if isinstance(value, str):
+            if len(value) > max_text_chars:
+                problems.append(
+                    Problem(
+                        source,
+                        None,
+                        field,
+                        f"{label}{field}: {len(value):,} characters; at most {max_text_chars:,}",
+                    )
+                )
+            elif not _is_text(value):
+                problems.append(
+                    Problem(
+                        source, None, field, f"{label}{field}: holds a lone surrogate (not text)"
+                    )
+                )
+        elif isinstance(value, list):
+            if len(value) > max_list_items:
+                problems.append(
+                    Problem(
+                        source,
+                        None,
+                        field,
+                        f"{label}{field}: {len(value):,} items; at most {max_list_items:,}",
+                    )
+                )
+                return
+            for item in value:
+                check(item, field)
+        elif isinstance(value, dict):
+            if len(value) > max_list_items:
+                problems.append(
+                    Problem(
+                        source,
+                        None,
+                        field,
+                        f"{label}{field}: {len(value):,} entries; at most {max_list_items:,}",
+                    )
+                )
+                return
+            for key, item in value.items():
+                check(key, field)
+                check(item, f"{field}.{key}" if _is_text(str(key)) else field)
+
+    for name in type(record).model_fields:
+        check(getattr(record, name), name)
+    return problems
+
+
+# -- the index's one writer --------------------------------------------------------------------
+class WriteGate:
+    """Writes to one index one at a time; a write that would wait longer than ``seconds`` for
+    the one before it is refused (503 Retry-After) rather than queued without end."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def held(self, seconds: float) -> Iterator[None]:
+        if not self._lock.acquire(timeout=seconds):
+            raise HTTPException(
+                503,
+                f"another write has held the index for over {seconds:g} s; retry shortly",
+                headers={"Retry-After": "2"},
+            )
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+
+_GATES: weakref.WeakKeyDictionary[object, WriteGate] = weakref.WeakKeyDictionary()
+_GATES_LOCK = threading.Lock()
+
+
+def write_gate(index: object) -> WriteGate:
+    """The gate of this index object (one per index, made on first use)."""
+    with _GATES_LOCK:
+        gate = _GATES.get(index)
+        if gate is None:
+            gate = _GATES[index] = WriteGate()
+        return gate

@@ -1,21 +1,36 @@
 """Suppliers: everyone with a key reads public profiles; organisers manage the register; a
-supplier edits its own profile. Contact persons only to those who may see them."""
+supplier edits its own profile. Contact persons only to those who may see them.
+
+Every write is bounded: each text of a record in size (api/limits.py, 422), the wait for the
+index's one writer in time (503), and an imported file in size before it is parsed, then in
+memory and time while a worker process parses it (api/uploads.py, 413/422)."""
 
 from __future__ import annotations
 
 import shutil
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, File, HTTPException, UploadFile, status
+from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 
-from api.deps import ContextDep, Organiser, PagingDep, PrincipalDep, principal
+from api.deps import Context, ContextDep, Organiser, PagingDep, PrincipalDep, principal
 from api.errors import ERROR_RESPONSES
+from api.limits import record_problems, write_gate
 from api.models import DeletedOut, ImportOut, Page, SupplierOut
+from api.uploads import (
+    ClientGone,
+    UploadLimits,
+    client_name,
+    parse_bounded,
+    parse_bounded_sync,
+    renamed,
+    save_upload,
+)
 from matcher.errors import InputDataError, Problem
-from matcher.ingest import SUPPORTED_SUFFIXES, load_suppliers
+from matcher.ingest import SUPPORTED_SUFFIXES, IngestResult, load_suppliers
 from matcher.schemas import Supplier
 from matcher.store import ApiKey, Workspace
 
@@ -65,6 +80,32 @@ def check_id(value: str, what: str) -> None:
         )
 
 
+def check_sizes(context: Context, suppliers: Sequence[Supplier], source: str = "request") -> None:
+    """Every text of every record within the service's limits (422 naming each field)."""
+    api = context.api
+    problems = [
+        p
+        for s in suppliers
+        for p in record_problems(
+            s,
+            api.max_text_chars,
+            api.max_list_items,
+            source,
+            f"supplier {s.supplier_id[:64]!r}: " if len(suppliers) > 1 else "",
+        )
+    ]
+    if problems:
+        raise InputDataError(problems[:100])
+
+
+def write_suppliers(context: Context, suppliers: Sequence[Supplier]) -> tuple[int, int]:
+    """Into the database, then the index, as the index's one writer (bounded wait, 503)."""
+    with write_gate(context.index).held(context.api.write_wait_seconds):
+        counts = context.workspace.upsert_suppliers(suppliers)
+        context.index.upsert(suppliers)
+    return counts
+
+
 @router.get("", response_model=Page[SupplierOut], summary="List suppliers")
 def list_suppliers(context: ContextDep, key: PrincipalDep, paging: PagingDep) -> Page[SupplierOut]:
     suppliers, total = context.workspace.page_suppliers(paging.offset, paging.page_size)
@@ -77,10 +118,10 @@ def list_suppliers(context: ContextDep, key: PrincipalDep, paging: PagingDep) ->
 )
 def create_supplier(context: ContextDep, key: Organiser, supplier: Supplier) -> SupplierOut:
     check_id(supplier.supplier_id, "supplier_id")
+    check_sizes(context, [supplier])
     if context.workspace.supplier(supplier.supplier_id) is not None:
         raise HTTPException(409, f"supplier {supplier.supplier_id!r} exists; use PUT to edit it")
-    context.workspace.upsert_suppliers([supplier])
-    context.index.upsert([supplier])
+    write_suppliers(context, [supplier])
     return public(supplier, True)
 
 
@@ -112,54 +153,75 @@ def put_supplier(
                 )
             ]
         )
+    check_sizes(context, [supplier])
     if context.workspace.supplier(supplier_id) is None:
         raise HTTPException(404, "no such supplier")
-    context.workspace.upsert_suppliers([supplier])
-    context.index.upsert([supplier])
+    write_suppliers(context, [supplier])
     return public(supplier, True)
 
 
 @router.delete("/{supplier_id}", response_model=DeletedOut, summary="Remove a supplier")
 def delete_supplier(context: ContextDep, key: Organiser, supplier_id: str) -> DeletedOut:
-    if not context.workspace.delete_suppliers([supplier_id]):
-        raise HTTPException(404, "no such supplier")
-    context.index.delete([supplier_id])
+    with write_gate(context.index).held(context.api.write_wait_seconds):
+        if not context.workspace.delete_suppliers([supplier_id]):
+            raise HTTPException(404, "no such supplier")
+        context.index.delete([supplier_id])
     return DeletedOut(deleted=supplier_id)
 
 
 UploadDep = Annotated[UploadFile, File(description=f"One of {', '.join(SUPPORTED_SUFFIXES)}.")]
 
 
-def read_upload(upload: UploadFile, load: Callable[[Path], T]) -> T:
-    """Validate an uploaded file with the CLI's loaders; problems name the client's file."""
-    name = Path(upload.filename or "upload").name or "upload"
-    folder = Path(tempfile.mkdtemp(prefix="matcher-upload-"))
+def read_upload(
+    upload: UploadFile, load: Callable[[Path], T], limits: UploadLimits | None = None
+) -> T:
+    """Validate an uploaded file with the CLI's loaders, bounded (api/uploads.py); problems name
+    the client's file. For synchronous routes: the async import below also stops when the
+    client leaves."""
+    from api.config import ApiSettings
+
+    limits = limits or UploadLimits.of(ApiSettings())
+    name = client_name(upload)
+    path = save_upload(upload, limits)
     try:
-        path = folder / f"upload{Path(name).suffix.lower()}"
-        with open(path, "wb") as handle:
-            shutil.copyfileobj(upload.file, handle)
-        try:
-            return load(path)
-        except InputDataError as exc:
-            raise InputDataError(
-                [
-                    Problem(p.file.replace(str(path), name), p.row, p.column, p.message)
-                    for p in exc.problems
-                ]
-            ) from None
+        return parse_bounded_sync(path, name, load, limits)
+    except InputDataError as exc:
+        raise renamed(exc, path, name) from None
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+
+# 499 is nginx's "client closed request": nobody reads it, but logs and metrics do.
+CLIENT_GONE = 499
 
 
 @router.post("/import", response_model=ImportOut, summary="Import a supplier file")
-def import_suppliers(context: ContextDep, key: Organiser, file: UploadDep) -> ImportOut:
+async def import_suppliers(
+    request: Request, context: ContextDep, key: Organiser, file: UploadDep
+) -> ImportOut | Response:
     """The whole file is validated first (as `matcher ingest suppliers`); nothing is written
-    when any row is bad, and the answer lists every problem with its row and column."""
-    result = read_upload(file, load_suppliers)
+    when any row is bad, and the answer lists every problem with its row and column. Refused
+    before parsing past the size limits (413); parsed in a worker process that is stopped past
+    its time limit (422) or when the client goes away (nothing is written then)."""
+    limits = UploadLimits.of(context.api)
+    name = client_name(file)
+    path = await run_in_threadpool(save_upload, file, limits)
+    try:
+        result: IngestResult[Supplier] = await parse_bounded(
+            path, name, load_suppliers, limits, request.is_disconnected
+        )
+    except InputDataError as exc:
+        raise renamed(exc, path, name) from None
+    except ClientGone:
+        return Response(status_code=CLIENT_GONE)
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
     for s in result.records:
         check_id(s.supplier_id, "supplier_id")
-    inserted, updated = context.workspace.upsert_suppliers(result.records)
-    context.index.upsert(result.records)
+    check_sizes(context, result.records, name)
+    if await request.is_disconnected():
+        return Response(status_code=CLIENT_GONE)
+    inserted, updated = await run_in_threadpool(write_suppliers, context, result.records)
     return ImportOut(
         inserted=inserted,
         updated=updated,

@@ -1,0 +1,375 @@
+"""The service under hostile input (#17 part 4): a zip bomb, a file that would take too long or
+too much memory to read, a client that leaves mid-import, a 15 MiB description, a writer that
+holds the index. Each gets a 4xx (or 503) within seconds, never a 500, and memory stays flat."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+from openpyxl import Workbook
+
+from api.config import ApiSettings
+from api.limits import write_gate
+from api.uploads import ClientGone, UploadLimits, parse_bounded
+from matcher.errors import InputDataError
+from matcher.store import Workspace
+from tests.conftest import DATA
+from tests.test_api import Service, make_service
+
+ROOT = Path(__file__).resolve().parent.parent
+MiB = 1024 * 1024
+HEADER = ("supplier_id", "name", "description")
+ROW = (
+    '<row><c t="inlineStr"><is><t>S9</t></is></c><c t="inlineStr"><is><t>Bomb Co</t></is></c>'
+    '<c t="inlineStr"><is><t>stamping stamping stamping</t></is></c></row>'
+)
+
+
+class _Repeated:
+    """A deflate compressor for a stream of identical blocks: after a full flush zlib starts
+    afresh, so every block compresses to the same bytes, computed once (the bomb is built in a
+    second instead of deflating 1.5 GB). zipfile still computes the CRC over the real bytes."""
+
+    def __init__(self, head: bytes, block: bytes, tail: bytes) -> None:
+        c = zlib.compressobj(9, zlib.DEFLATED, -15)
+        self.parts = {
+            head: c.compress(head) + c.flush(zlib.Z_FULL_FLUSH),
+            block: c.compress(block) + c.flush(zlib.Z_FULL_FLUSH),
+        }
+        again = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
+        assert again == self.parts[block], "zlib did not restart at the full flush"
+        self.parts[tail] = c.compress(tail) + c.flush()
+
+    def compress(self, data: bytes) -> bytes:
+        return self.parts[data]
+
+    def flush(self) -> bytes:
+        return b""
+
+
+def zip_bomb(path: Path, unpacked_bytes: int) -> Path:
+    """A valid XLSX whose one sheet unpacks to ``unpacked_bytes`` of identical rows."""
+    book = Workbook()
+    book.active.append(HEADER)
+    plain = io.BytesIO()
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as bomb:
+        for member in source.infolist():
+            if member.filename != "xl/worksheets/sheet1.xml":
+                bomb.writestr(member, source.read(member))
+                continue
+            sheet = source.read(member).decode()
+            head, tail = (part.encode() for part in sheet.split("</row>", 1))
+            head += b"</row>"
+            block = (ROW * (MiB // len(ROW))).encode()
+            info = zipfile.ZipInfo(member.filename)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with bomb.open(info, "w", force_zip64=True) as out:
+                out._compressor = _Repeated(head, block, tail)  # type: ignore[attr-defined]
+                out.write(head)
+                for _ in range(unpacked_bytes // len(block)):
+                    out.write(block)
+                out.write(tail)
+    return path
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return zip_bomb(tmp_path_factory.mktemp("bomb") / "register.xlsx", 1536 * MiB)
+
+
+@pytest.fixture(scope="module")
+def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    api = ApiSettings(rate_per_minute=1e9, rate_burst=10**9, write_wait_seconds=0.5)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MATCHER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+        svc = make_service(tmp_path_factory.mktemp("faults-ws"), api)
+        with svc.client:
+            yield svc
+
+
+def limits(**changes: float) -> UploadLimits:
+    base = UploadLimits.of(ApiSettings())
+    return UploadLimits(**{**base.__dict__, **changes})
+
+
+# Loaders the worker process imports by name (they must live at module level).
+def sleepy_load(path: Path) -> None:
+    time.sleep(60)
+
+
+def hungry_load(path: Path) -> None:
+    hog = []
+    while True:
+        hog.append(bytearray(64 * MiB))
+
+
+def broken_load(path: Path) -> None:
+    raise RuntimeError("a reader's own bug")
+
+
+# -- before parsing ----------------------------------------------------------------------------
+def test_zip_bomb_is_refused_from_its_directory(faults: Service, bomb: Path) -> None:
+    assert bomb.stat().st_size < 8 * MiB  # 1.5 GB of rows in a few MB
+    start = time.perf_counter()
+    with open(bomb, "rb") as handle:
+        r = faults.client.post(
+            "/v1/suppliers/import",
+            files={"file": ("register.xlsx", handle)},
+            headers=faults.as_("organiser"),
+        )
+    seconds = time.perf_counter() - start
+    assert r.status_code == 413, r.text
+    assert "unpacks to" in r.json()["detail"] and "register.xlsx" in r.json()["detail"]
+    assert seconds < 5
+    assert faults.client.get("/v1/suppliers/S9", headers=faults.as_("organiser")).status_code == 404
+
+
+def test_a_small_bomb_is_refused_by_its_ratio(faults: Service, tmp_path: Path) -> None:
+    small = zip_bomb(tmp_path / "small.xlsx", 20 * MiB)  # under the 64 MiB total, 1000× packed
+    with open(small, "rb") as handle:
+        r = faults.client.post(
+            "/v1/suppliers/import",
+            files={"file": ("small.xlsx", handle)},
+            headers=faults.as_("organiser"),
+        )
+    assert r.status_code == 413 and "times its packed size" in r.json()["detail"]
+
+
+def test_not_a_zip_is_422_naming_the_file(faults: Service) -> None:
+    r = faults.client.post(
+        "/v1/suppliers/import",
+        files={"file": ("register.xlsx", b"PK not really a zip")},
+        headers=faults.as_("organiser"),
+    )
+    assert r.status_code == 422 and r.json()["problems"][0]["file"] == "register.xlsx"
+
+
+def test_an_upload_past_its_size_is_413() -> None:
+    svc_limits = limits(max_bytes=2048)
+    from api.uploads import check_upload
+
+    with pytest.raises(Exception) as info:
+        path = Path(DATA / "suppliers_3.csv")
+        check_upload(path, "s.csv", UploadLimits(**{**svc_limits.__dict__, "max_bytes": 10}))
+    assert getattr(info.value, "status_code", None) == 413
+
+
+# -- the bounded worker ------------------------------------------------------------------------
+def test_a_parse_past_its_time_is_stopped(tmp_path: Path) -> None:
+    path = tmp_path / "slow.csv"
+    path.write_text("supplier_id,name,description\n", encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(InputDataError) as info:
+        asyncio.run(parse_bounded(path, "slow.csv", sleepy_load, limits(seconds=1.0)))
+    assert time.perf_counter() - start < 5
+    assert "longer than the 1 s" in info.value.problems[0].message
+    assert not multiprocessing.active_children()  # the worker was killed, not left running
+
+
+def test_a_parse_is_abandoned_when_the_client_leaves(tmp_path: Path) -> None:
+    path = tmp_path / "slow.csv"
+    path.write_text("supplier_id,name,description\n", encoding="utf-8")
+    calls = 0
+
+    async def gone() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > 3
+
+    start = time.perf_counter()
+    with pytest.raises(ClientGone):
+        asyncio.run(parse_bounded(path, "slow.csv", sleepy_load, limits(seconds=60.0), gone))
+    assert time.perf_counter() - start < 5
+    assert not multiprocessing.active_children()
+
+
+def test_a_parse_past_its_memory_is_413(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("supplier_id,name,description\n", encoding="utf-8")
+    with pytest.raises(Exception) as info:
+        asyncio.run(
+            parse_bounded(path, "big.csv", hungry_load, limits(memory_bytes=256 * MiB, seconds=30))
+        )
+    assert getattr(info.value, "status_code", None) == 413
+    assert "256 MiB" in str(getattr(info.value, "detail", ""))
+
+
+def test_a_reader_bug_is_422_not_500(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("supplier_id,name,description\n", encoding="utf-8")
+    with pytest.raises(InputDataError) as info:
+        asyncio.run(parse_bounded(path, "x.csv", broken_load, limits()))
+    assert "a reader's own bug" in info.value.problems[0].message
+
+
+def test_a_good_import_still_works(faults: Service) -> None:
+    with open(DATA / "suppliers_3.csv", "rb") as handle:
+        r = faults.client.post(
+            "/v1/suppliers/import",
+            files={"file": ("suppliers.csv", handle)},
+            headers=faults.as_("organiser"),
+        )
+    assert r.status_code == 200 and r.json()["updated"] + r.json()["inserted"] >= 0
+
+
+# -- one supplier write ------------------------------------------------------------------------
+def test_a_15_mib_description_is_422_at_once_and_later_writes_go_through(faults: Service) -> None:
+    c, h = faults.client, faults.as_("organiser")
+    huge = {"supplier_id": "BIG", "name": "Big Co", "description": "stamping " * (15 * MiB // 9)}
+    start = time.perf_counter()
+    r = c.post("/v1/suppliers", json=huge, headers=h)
+    assert r.status_code == 422, r.text[:300]
+    assert r.json()["problems"][0]["column"] == "description"
+    assert "at most 10,000" in r.json()["problems"][0]["message"]
+    assert time.perf_counter() - start < 10
+    small = {"supplier_id": "SMALL", "name": "Small Co", "description": "laser cutting"}
+    start = time.perf_counter()
+    assert c.post("/v1/suppliers", json=small, headers=h).status_code == 201
+    assert time.perf_counter() - start < 2
+
+
+def test_long_lists_and_extra_values_are_bounded(faults: Service) -> None:
+    c, h = faults.client, faults.as_("organiser")
+    body = {
+        "supplier_id": "LISTS",
+        "name": "Lists Co",
+        "description": "welding",
+        "processes": ["welding"] * 500,
+    }
+    r = c.post("/v1/suppliers", json=body, headers=h)
+    assert r.status_code == 422 and r.json()["problems"][0]["column"] == "processes"
+
+
+def test_a_lone_surrogate_is_422_not_500(faults: Service) -> None:
+    body = '{"supplier_id": "SUR", "name": "Bad \\ud800 Co", "description": "welding"}'
+    r = faults.client.post(
+        "/v1/suppliers",
+        content=body,
+        headers={**faults.as_("organiser"), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 422 and r.json()["problems"][0]["column"].endswith("name")
+
+
+def test_a_write_waiting_past_its_limit_is_503(faults: Service) -> None:
+    c, h = faults.client, faults.as_("organiser")
+    index = c.app.state.context.index  # type: ignore[attr-defined]
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with write_gate(index).held(5):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    try:
+        body = {"supplier_id": "WAIT", "name": "Wait Co", "description": "anodising"}
+        start = time.perf_counter()
+        r = c.post("/v1/suppliers", json=body, headers=h)
+        assert r.status_code == 503 and r.headers["Retry-After"]
+        assert time.perf_counter() - start < 3
+    finally:
+        release.set()
+        holder.join()
+    assert c.post("/v1/suppliers", json=body, headers=h).status_code == 201
+
+
+# -- memory of a real server ---------------------------------------------------------------------
+SERVER = """
+import sys, uvicorn
+from api.app import create_app
+from api.config import ApiSettings
+from matcher.config import Settings
+settings = Settings()
+settings.embed.encoder = "hashing"
+api = ApiSettings(rate_per_minute=1e9, rate_burst=10**9)
+app = create_app(sys.argv[1], settings, api)
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+
+def _tree_rss(process: psutil.Process) -> int:
+    total = 0
+    for p in [process, *process.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):  # a worker may exit between the two calls
+            total += p.memory_info().rss
+    return total
+
+
+def test_a_real_server_answers_a_zip_bomb_within_seconds_in_bounded_memory(
+    tmp_path: Path, bomb: Path
+) -> None:
+    from matcher.pipeline import ingest_file
+
+    ingest_file(tmp_path / "ws", "suppliers", DATA / "suppliers_3.csv")
+    _, key = Workspace(tmp_path / "ws").create_api_key("organiser")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MATCHER_CACHE_DIR": str(tmp_path / "cache")}
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(tmp_path / "ws"), str(port)], env=env, cwd=ROOT
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        else:
+            pytest.fail("the server did not start")
+        watched = psutil.Process(server.pid)
+        peak = _tree_rss(watched)
+        stop = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not stop.is_set():
+                peak = max(peak, _tree_rss(watched))
+                time.sleep(0.02)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        start = time.perf_counter()
+        try:
+            with open(bomb, "rb") as handle:
+                r = httpx.post(
+                    f"{base}/v1/suppliers/import",
+                    files={"file": ("register.xlsx", handle)},
+                    headers={"X-API-Key": key},
+                    timeout=60,
+                )
+            seconds = time.perf_counter() - start
+        finally:
+            stop.set()
+            sampler.join()
+        print(f"zip bomb: {r.status_code} in {seconds:.2f} s, server peak RSS {peak / MiB:.0f} MiB")
+        assert r.status_code in (413, 422), r.text
+        assert seconds < 5
+        assert peak < 1024 * MiB
+        assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200  # still serving
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
