@@ -63,6 +63,23 @@ class NormaliseSettings(BaseModel):
     lexicon: Literal["shipped", "taxonomy", "off"] | Path = "shipped"
 
 
+class InputSettings(BaseModel):
+    """Limits on one input file (matcher/limits.py), checked before or while it is parsed; each
+    refusal names the limit, e.g. MATCHER_INPUT__MAX_ROWS=200000 to raise the row limit."""
+
+    max_file_bytes: int = Field(default=50 * 2**20, ge=1)
+    max_rows: int = Field(default=100_000, ge=1)  # data rows (records) of one file
+    # One limit for every format; 128 Ki is what Python's csv module allowed all along.
+    max_cell_chars: int = Field(default=128 * 2**10, ge=1)
+    max_json_depth: int = Field(default=16, ge=2)  # a record object is depth 1, its list 2
+    # XLSX, read from the zip directory before anything is unpacked. A register of thousands of
+    # firms unpacks to a few MiB and compresses 5-20 times; a zip bomb compresses ~1000 times.
+    max_xlsx_unpacked_bytes: int = Field(default=64 * 2**20, ge=1)
+    max_xlsx_ratio: int = Field(default=100, ge=1)  # per member over 1 MiB unpacked
+    max_xlsx_members: int = Field(default=1000, ge=1)
+    max_xlsx_shared_strings: int = Field(default=500_000, ge=1)
+
+
 class Settings(BaseSettings):
     """All settings; override with MATCHER_* environment variables or constructor arguments."""
 
@@ -74,6 +91,7 @@ class Settings(BaseSettings):
     retrieve: RetrieveSettings = RetrieveSettings()
     rank: RankSettings = RankSettings()
     normalise: NormaliseSettings = NormaliseSettings()
+    input: InputSettings = InputSettings()
 
 
 def default_workspace() -> Path:

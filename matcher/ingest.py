@@ -14,7 +14,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from datetime import time as clock
 from pathlib import Path
@@ -22,7 +22,16 @@ from typing import Any, Generic, Literal, TypeVar, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from matcher.config import InputSettings
 from matcher.errors import InputDataError, Problem
+from matcher.limits import (
+    TextCheck,
+    check_file_size,
+    check_xlsx_archive,
+    input_limits,
+    json_depth,
+    limit_text,
+)
 from matcher.normalise import firm_name_key, fold, nfc
 from matcher.places import load_places
 from matcher.schemas import DuplicateFirm, Requirement, Supplier, canonical_tax_code
@@ -142,7 +151,9 @@ def _alias_table(aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class RawRow:
-    row: int  # spreadsheet row number (the file's line for CSV) or record number for JSON
+    # Spreadsheet row: for CSV the record's number counting blank lines, which is the file's
+    # line until a quoted cell holds line breaks; for JSON the record number (JSONL: the line).
+    row: int
     cells: dict[str, Any]  # original header → value
 
 
@@ -168,6 +179,7 @@ class Table:
     rows: list[RawRow]
     header_row: int  # spreadsheet row of the header (1 for JSON)
     delimiter: str | None = None  # CSV only
+    warnings: tuple[str, ...] = ()  # one line each (control characters removed)
 
 
 Grid = list[tuple[int, list[Any]]]  # (spreadsheet row, cells), every row of the sheet
@@ -198,9 +210,10 @@ def read_rows(
     *,
     header_row: int | None = None,
     is_header: HeaderTest | None = None,
+    limits: InputSettings | None = None,
 ) -> tuple[list[str], list[RawRow]]:
     """Read a table into (headers, rows) whatever its format; cells are kept as given."""
-    table = read_table(path, sheet, header_row=header_row, is_header=is_header)
+    table = read_table(path, sheet, header_row=header_row, is_header=is_header, limits=limits)
     return table.headers, table.rows
 
 
@@ -210,9 +223,13 @@ def read_table(
     *,
     header_row: int | None = None,
     is_header: HeaderTest | None = None,
+    limits: InputSettings | None = None,
 ) -> Table:
     """Read a table under its header row: ``header_row`` (1-based) if given, else the first of the
-    top rows that ``is_header`` accepts, else the first row that is not blank."""
+    top rows that ``is_header`` accepts, else the first row that is not blank.
+
+    limits: what the file may hold (default Settings().input); every cell is checked against
+    them and control characters other than tab and new lines are removed (one warning)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -232,18 +249,50 @@ def read_table(
         raise InputDataError(
             [Problem(str(path), None, None, f"header row {header_row}: rows count from 1")]
         )
+    limits = limits or input_limits()
+    check_file_size(path, limits)
     if suffix == ".xlsx":
+        check_xlsx_archive(path, limits)
         source, grid = _xlsx_grid(path, sheet)
-        return _table(source, grid, header_row, is_header, None)
-    text = _decode(path, path.read_bytes())
-    if suffix == ".csv":
-        return _read_csv(path, text, header_row, is_header)
-    if header_row is not None:
+        table = _table(source, grid, header_row, is_header, None)
+    else:
+        source = str(path)
+        text = _decode(path, path.read_bytes())
+        if suffix == ".csv":
+            table = _read_csv(path, text, header_row, is_header, limits)
+        elif header_row is not None:
+            raise InputDataError(
+                [Problem(str(path), None, None, "a header row applies to CSV and XLSX, not JSON")]
+            )
+        else:
+            headers, rows = _read_json(path, text, lines=suffix == ".jsonl", limits=limits)
+            table = Table(headers, rows, 1)
+    return _checked(source, table, limits)
+
+
+def _checked(source: str, table: Table, limits: InputSettings) -> Table:
+    """The table with every cell checked against the limits and its control characters gone."""
+    if len(table.rows) > limits.max_rows:
         raise InputDataError(
-            [Problem(str(path), None, None, "a header row applies to CSV and XLSX, not JSON")]
+            [
+                Problem(
+                    source,
+                    table.rows[limits.max_rows].row,
+                    None,
+                    f"more than {limits.max_rows:,} records; "
+                    + limit_text("max_rows", limits.max_rows),
+                )
+            ]
         )
-    headers, rows = _read_json(path, text, lines=suffix == ".jsonl")
-    return Table(headers, rows, 1)
+    check = TextCheck(source, limits.max_cell_chars)
+    headers = [check.cell(h, table.header_row, None) for h in table.headers]
+    rows = [
+        RawRow(raw.row, {h: check.cell(v, raw.row, h) for h, v in raw.cells.items()})
+        for raw in table.rows
+    ]
+    if check.problems:
+        raise InputDataError(check.problems)
+    return replace(table, headers=headers, rows=rows, warnings=tuple(check.warnings()))
 
 
 def _blank(values: Sequence[Any]) -> bool:
@@ -288,14 +337,28 @@ def _table(
     at = _pick_header(source, grid, header_row, is_header)
     header_no, header_values = grid[at]
     headers = _header_cells(header_values)
+    # A sheet is as wide as its widest row, so the header row ends in blank cells where a row
+    # below is wider: drop them here so that a value out there is caught, not lost.
+    while headers and not headers[-1].strip():
+        headers.pop()
+    blank_columns = [i for i, h in enumerate(headers) if not h.strip()]
     rows: list[RawRow] = []
     problems: list[Problem] = []
     for row_no, values in grid[at + 1 :]:
         if _blank(values):
             continue  # blank lines are not records
         if len(values) > len(headers) and not _blank(values[len(headers) :]):
+            if delimiter is not None:
+                message = f"{len(values)} cells but {len(headers)} headers"
+                problems.append(Problem(source, row_no, None, message))
+            else:
+                i = next(i for i, v in enumerate(values) if i >= len(headers) and not _blank([v]))
+                problems.append(_headerless(source, row_no, i, values[i], "beyond the last header"))
+            continue
+        lost = [i for i in blank_columns if i < len(values) and not _blank([values[i]])]
+        if lost:
             problems.append(
-                Problem(source, row_no, None, f"{len(values)} cells but {len(headers)} headers")
+                _headerless(source, row_no, lost[0], values[lost[0]], "under a blank header")
             )
             continue
         rows.append(RawRow(row_no, {h: v for h, v in zip(headers, values, strict=False) if h}))
@@ -304,23 +367,74 @@ def _table(
     return Table(headers, rows, header_no, delimiter)
 
 
-def _csv_grid(source: str, text: str, delimiter: str) -> Grid:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _headerless(source: str, row_no: int, index: int, value: Any, where: str) -> Problem:
+    shown = str(value)[:40]
+    return Problem(
+        source,
+        row_no,
+        _column_letter(index),
+        f"value {shown!r} {where}: give the column a header or delete the value",
+    )
+
+
+def _csv_grid(source: str, text: str, delimiter: str, limits: InputSettings) -> Grid:
+    # The module's own limit (process-wide) would refuse a long cell without naming its column:
+    # no cell is longer than the file, and ours is checked on every cell with row and column.
+    if csv.field_size_limit() < limits.max_file_bytes:
+        csv.field_size_limit(limits.max_file_bytes)
+    # strict: a quote left open no longer swallows the rest of the file into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     grid: Grid = []
+    cap = limits.max_rows + HEADER_SEARCH_ROWS
+    line = 0  # the file's line where the last record ended
     try:
         for values in reader:
-            grid.append((reader.line_num, values))
+            # The spreadsheet row, as Excel shows the file: a cell's line breaks start no row.
+            grid.append((len(grid) + 1, values))
+            line = reader.line_num
+            if len(grid) > cap:
+                message = f"more than {cap:,} rows; " + limit_text("max_rows", limits.max_rows)
+                raise InputDataError([Problem(source, len(grid), None, message)])
     except csv.Error as exc:
         raise InputDataError(
-            [Problem(source, reader.line_num, None, f"unreadable CSV: {exc}")]
+            [Problem(source, len(grid) + 1, None, _csv_error(str(exc), line + 1, reader.line_num))]
         ) from None
     return grid
+
+
+def _csv_error(error: str, start: int, end: int) -> str:
+    """What a csv.Error means for a person, for the record that starts on line ``start``."""
+    lines = f"line {start}" if end <= start else f"lines {start}-{end}"
+    if "unexpected end of data" in error:
+        return (
+            f"a quote opened in this row is never closed, so the rest of the file ({lines}) "
+            'would be one cell: close the quote, or double a quote inside a cell ("")'
+        )
+    if "expected after" in error:
+        return (
+            f"a quoted cell opened in this row closes on line {end} and more text follows "
+            f'the closing quote ({lines}): double a quote inside a cell (""), or close the quote '
+            "where the cell ends"
+        )
+    if "field larger than field limit" in error:
+        return f"a cell longer than the limit ({lines}): {error}"
+    return f"unreadable CSV ({lines}): {error}"
 
 
 def _sniff_delimiter(text: str, header_row: int | None, is_header: HeaderTest | None) -> str:
     """The delimiter among CSV_DELIMITERS that makes a header row appear, else the one most
     frequent on the header line (European Excel writes ';', some exports tab or '|')."""
-    head = "\n".join(text.splitlines()[: max(header_row or 0, HEADER_SEARCH_ROWS)])
+    # Only '\n' ends a line: splitlines() would also split at U+2028 or U+0085 inside a cell.
+    head = "\n".join(text.split("\n")[: max(header_row or 0, HEADER_SEARCH_ROWS)])
     by_count = sorted(CSV_DELIMITERS, key=head.count, reverse=True)  # stable: ',' wins ties
     if is_header is not None:
         for delimiter in by_count:
@@ -331,9 +445,9 @@ def _sniff_delimiter(text: str, header_row: int | None, is_header: HeaderTest | 
             wanted = rows if header_row is None else rows[header_row - 1 : header_row]
             if any(is_header(_header_cells(r)) for r in wanted):
                 return delimiter
-    lines = [ln for ln in head.splitlines() if ln.strip()]
+    lines = [ln for ln in head.split("\n") if ln.strip()]
     if header_row is not None:
-        lines = head.splitlines()[header_row - 1 : header_row]
+        lines = head.split("\n")[header_row - 1 : header_row]
     for line in lines:
         if any(d in line for d in CSV_DELIMITERS):
             return max(CSV_DELIMITERS, key=line.count)
@@ -343,7 +457,13 @@ def _sniff_delimiter(text: str, header_row: int | None, is_header: HeaderTest | 
 _EXCEL_SEP = re.compile(r'"?sep=(.)"?[ \t]*$')
 
 
-def _read_csv(path: Path, text: str, header_row: int | None, is_header: HeaderTest | None) -> Table:
+def _read_csv(
+    path: Path,
+    text: str,
+    header_row: int | None,
+    is_header: HeaderTest | None,
+    limits: InputSettings,
+) -> Table:
     first, newline, rest = text.partition("\n")
     declared = _EXCEL_SEP.match(first.rstrip("\r"))
     if declared is not None:
@@ -353,7 +473,7 @@ def _read_csv(path: Path, text: str, header_row: int | None, is_header: HeaderTe
         text = newline + rest
     else:
         delimiter = _sniff_delimiter(text, header_row, is_header)
-    grid = _csv_grid(str(path), text, delimiter)
+    grid = _csv_grid(str(path), text, delimiter, limits)
     return _table(str(path), grid, header_row, is_header, delimiter)
 
 
@@ -379,6 +499,8 @@ def _xlsx_grid(path: Path, sheet: str | None) -> tuple[str, Grid]:
                     )
                 ]
             )
+        if not book.worksheets:
+            raise InputDataError([Problem(str(path), None, None, "the workbook has no worksheet")])
         ws = book[sheet] if sheet else book.worksheets[0]
         source = f"{path}[{ws.title}]" if sheet else str(path)
         grid: Grid = [
@@ -407,36 +529,95 @@ def _fill_merged_down(grid: Grid, ranges: Any) -> None:
             cells[min_col - 1] = value
 
 
-def _read_json(path: Path, text: str, *, lines: bool) -> tuple[list[str], list[RawRow]]:
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in record:  # json.loads would keep the last silently
+            raise _DuplicateKey(key)
+        record[key] = value
+    return record
+
+
+def _loads(text: str) -> Any:
+    # Numbers stay the text written: an id 1e400 is not "inf", 0.10 not "0.1", and a 5000-digit
+    # number is not a ValueError; pydantic reads the text of numeric fields as numbers.
+    return json.loads(
+        text,
+        parse_int=str,
+        parse_float=str,
+        parse_constant=str,
+        object_pairs_hook=_no_duplicate_keys,
+    )
+
+
+def _parse_json(source: str, row: int | None, text: str, limits: InputSettings) -> Problem | Any:
+    """The parsed value, or the Problem that stops it."""
+    try:
+        value = _loads(text)
+    except json.JSONDecodeError as exc:
+        return Problem(
+            source, row or exc.lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})"
+        )
+    except _DuplicateKey as exc:
+        return Problem(source, row, exc.key, "the key appears twice in one object; keep one")
+    except RecursionError:
+        return Problem(
+            source,
+            row,
+            None,
+            "JSON nested too deep to read; " + limit_text("max_json_depth", limits.max_json_depth),
+        )
+    return value
+
+
+def _read_json(
+    path: Path, text: str, *, lines: bool, limits: InputSettings
+) -> tuple[list[str], list[RawRow]]:
+    source = str(path)
     records: list[tuple[int, Any]] = []
     problems: list[Problem] = []
     if lines:
-        for line_no, line in enumerate(text.splitlines(), start=1):
+        # Only '\n' ends a record: splitlines() would also split at U+2028, U+0085 or a form
+        # feed, which JSON allows raw inside a string.
+        for line_no, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
-            try:
-                records.append((line_no, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                problems.append(Problem(str(path), line_no, None, f"invalid JSON: {exc.msg}"))
+            value = _parse_json(source, line_no, line, limits)
+            if isinstance(value, Problem):
+                problems.append(value)
+            else:
+                records.append((line_no, value))
     else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputDataError(
-                [Problem(str(path), exc.lineno, None, f"invalid JSON: {exc.msg}")]
-            ) from None
+        data = _parse_json(source, None, text, limits)
+        if isinstance(data, Problem):
+            raise InputDataError([data])
         if isinstance(data, dict) and isinstance(data.get("data"), list):
             data = data["data"]  # the API's {data, count} envelope
         if not isinstance(data, list):
-            raise InputDataError(
-                [Problem(str(path), None, None, "expected a JSON array of objects")]
-            )
+            raise InputDataError([Problem(source, None, None, "expected a JSON array of objects")])
         records = list(enumerate(data, start=1))
     headers: dict[str, None] = {}
     rows = []
     for number, record in records:
         if not isinstance(record, dict):
-            problems.append(Problem(str(path), number, None, "record is not a JSON object"))
+            problems.append(Problem(source, number, None, "record is not a JSON object"))
+            continue
+        if json_depth(record, limits.max_json_depth) > limits.max_json_depth:
+            problems.append(
+                Problem(
+                    source,
+                    number,
+                    None,
+                    f"record nested more than {limits.max_json_depth} levels deep; "
+                    + limit_text("max_json_depth", limits.max_json_depth),
+                )
+            )
             continue
         headers.update(dict.fromkeys(record))
         rows.append(RawRow(number, record))
@@ -478,12 +659,18 @@ def _delimiter_name(delimiter: str) -> str:
 
 
 def load_records(
-    path: Path | str, kind: Kind, *, sheet: str | None = None, header_row: int | None = None
+    path: Path | str,
+    kind: Kind,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    limits: InputSettings | None = None,
 ) -> IngestResult[Any]:
     """Read and validate a whole file; raise InputDataError listing every problem found.
 
     header_row: the spreadsheet row of the header; by default the first of the top
     HEADER_SEARCH_ROWS rows that names every required column (title rows above it are skipped).
+    limits: what the file may hold (default Settings().input, i.e. MATCHER_INPUT__*).
     """
     path = Path(path)
     model, aliases, required = _SCHEMAS[kind]
@@ -494,7 +681,9 @@ def load_records(
         fields = {table.get(_header_key(c)) for c in cells if c.strip()}
         return all(f in fields or (f == id_field and fallback in fields) for f in required)
 
-    read = read_table(path, sheet, header_row=header_row, is_header=is_header)
+    read = read_table(path, sheet, header_row=header_row, is_header=is_header, limits=limits)
+    if not read.rows and not read.headers:  # JSON: an empty array or only blank lines
+        raise InputDataError([Problem(str(path), None, None, "no records")])
     header_no = read.header_row
     column_of: dict[str, str] = {}  # field → original header
     ignored: list[str] = []
@@ -615,9 +804,9 @@ def load_records(
                 if field_name == id_field and id_from_tax:
                     column = id_column
                     message += " (the tax code is the supplier id: there is no id column)"
-                problems.append(
-                    Problem(str(path), raw.row, column, f"{message} (got {err.get('input')!r})")
-                )
+                got = repr(err.get("input"))
+                got = got if len(got) <= 80 else f"{got[:60]}… ({len(got):,} characters)"
+                problems.append(Problem(str(path), raw.row, column, f"{message} (got {got})"))
             continue
         records.append(record)
         row_numbers.append(raw.row)
@@ -627,7 +816,7 @@ def load_records(
         raise InputDataError(problems)
     if ignored:
         log.info("%s: ignoring row-number columns %s", path, ignored)
-    warnings = []
+    warnings = list(read.warnings)
     if extra_columns:
         warnings.append(f"columns kept as extra fields: {', '.join(extra_columns)}")
     for warning in warnings:
@@ -639,15 +828,23 @@ def load_records(
 
 
 def load_suppliers(
-    path: Path | str, *, sheet: str | None = None, header_row: int | None = None
+    path: Path | str,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    limits: InputSettings | None = None,
 ) -> IngestResult[Supplier]:
-    return load_records(path, "suppliers", sheet=sheet, header_row=header_row)
+    return load_records(path, "suppliers", sheet=sheet, header_row=header_row, limits=limits)
 
 
 def load_requirements(
-    path: Path | str, *, sheet: str | None = None, header_row: int | None = None
+    path: Path | str,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    limits: InputSettings | None = None,
 ) -> IngestResult[Requirement]:
-    return load_records(path, "requirements", sheet=sheet, header_row=header_row)
+    return load_records(path, "requirements", sheet=sheet, header_row=header_row, limits=limits)
 
 
 def find_duplicate_firms(suppliers: list[Supplier], rows: list[int]) -> list[DuplicateFirm]:

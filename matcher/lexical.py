@@ -77,6 +77,8 @@ def tokenize(text: str) -> list[str]:
     return words + [f"{a}_{b}" for a, b in pairwise(words)]
 
 
+_NO_WORDS = "\x00"  # never a token: _TOKEN matches word characters only
+
 # The files bm25s writes for an index without a corpus; load opens these only ("lucene" needs no
 # non-occurrence array).
 PARAMS, VOCAB = "params.index.json", "vocab.index.json"
@@ -91,7 +93,13 @@ class LexicalIndex:
     def build(self, texts: list[str], ids: list[str]) -> LexicalIndex:
         self.ids_ = list(ids)
         self.bm25_ = bm25s.BM25()
-        self.bm25_.index([tokenize(t) for t in texts], show_progress=False)
+        corpus = [tokenize(t) for t in texts]
+        if corpus and not any(corpus):
+            # bm25s cannot index a corpus without a single word ("max() arg is an empty
+            # sequence"); profiles like "x" have none. A term tokenize never yields gives it a
+            # vocabulary, and no query can match it, so every score stays 0.
+            corpus[0] = [_NO_WORDS]
+        self.bm25_.index(corpus, show_progress=False)
         self._vocab = set(self.bm25_.vocab_dict)
         return self
 

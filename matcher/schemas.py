@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 SECTOR_CODES = ("I", "II", "III", "IV", "V", "VI")
 CRITERIA_COLUMNS = tuple(f"criteria_{i}" for i in range(1, 8))
@@ -64,6 +64,38 @@ def _to_bool(value: object) -> object:
     return value
 
 
+MAX_ID_CHARS = 128
+
+
+def check_id(value: str, what: str = "id") -> str:
+    """The one id rule, for the CLI, the API and the store alike: ids travel in URL paths, file
+    names and single-line logs, so an id is 1 to MAX_ID_CHARS printable characters on one line,
+    without '/' and other than '.' or '..'. Returns the id; raises ValueError saying why not."""
+    shown = repr(value[:40]) + ("…" if len(value) > 40 else "")
+    if not value:
+        raise ValueError(f"{what} must not be empty")
+    if len(value) > MAX_ID_CHARS:
+        raise ValueError(f"{what} {shown} has {len(value)} characters; at most {MAX_ID_CHARS}")
+    if value != value.strip():
+        raise ValueError(f"{what} {shown} starts or ends with a space")
+    if "/" in value or value in (".", ".."):
+        raise ValueError(f"{what} {shown}: no '/', and not '.' or '..' (ids are URL path parts)")
+    # isprintable() is False for control, format, separator (other than ' '), surrogate and
+    # unassigned characters: what a person cannot see or type does not belong in an id.
+    bad = next((ch for ch in value if not ch.isprintable()), None)
+    if bad is not None:
+        raise ValueError(
+            f"{what} {shown} holds the invisible character U+{ord(bad):04X}; "
+            "ids are printable text on one line"
+        )
+    return value
+
+
+def _record_id(value: str) -> str:
+    return check_id(value)
+
+
+RecordId = Annotated[str, AfterValidator(_record_id)]
 StrList = Annotated[list[str], BeforeValidator(_split_list)]
 SectorList = Annotated[list[str], BeforeValidator(_split_sectors)]
 # Columns a register has beyond the known fields: header as written → cell text.
@@ -138,7 +170,7 @@ class _Record(BaseModel):
 class Supplier(_Record):
     """A supplier firm's capability profile as registered (raw, before normalisation)."""
 
-    supplier_id: str = Field(min_length=1)
+    supplier_id: RecordId = Field(min_length=1)
     name: str = Field(min_length=1)
     description: str = Field(min_length=1)
     name_en: OptStr = None
@@ -214,7 +246,7 @@ class Supplier(_Record):
 class Requirement(_Record):
     """A buyer's requirement (what an assembler wants to source)."""
 
-    requirement_id: str = Field(min_length=1)
+    requirement_id: RecordId = Field(min_length=1)
     buyer: str = Field(min_length=1)
     description: str = Field(min_length=1)
     title: OptStr = None

@@ -332,3 +332,99 @@ def test_new_lines_separate_list_items_but_not_text(tmp_path: Path) -> None:
     (s,) = load_suppliers(tmp_path / "s.xlsx").records
     assert (s.description, s.products) == ("Dập hàn", ["vỏ tủ điện", "giá đỡ kim loại"])
     assert s.certifications == ["ISO 9001", "IATF"]
+
+
+def test_xlsx_whose_dimension_tag_understates_its_rows_is_read_whole(tmp_path: Path) -> None:
+    import re
+    import zipfile
+
+    book = Workbook()
+    ws = book.active
+    ws.append(["supplier_id", "name", "description"])
+    for i in range(1, 7):
+        ws.append([f"S{i}", f"Firm {i}", "Dập kim loại"])
+    book.save(tmp_path / "full.xlsx")
+    with (
+        zipfile.ZipFile(tmp_path / "full.xlsx") as src,
+        zipfile.ZipFile(tmp_path / "lying.xlsx", "w") as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C2"', data)
+                assert n == 1
+            dst.writestr(info, data)
+    result = load_suppliers(tmp_path / "lying.xlsx")
+    assert [s.supplier_id for s in result.records] == [f"S{i}" for i in range(1, 7)]
+
+
+def test_csv_rows_are_spreadsheet_rows_after_multi_line_cells(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "s.csv",
+        'supplier_id,name,description\nS1,A,"một\nhai\nba"\nS2,B,"x\r\ny"\nS3,,z\n',
+    )
+    with pytest.raises(InputDataError) as err:
+        load_suppliers(path)
+    assert [(p.row, p.column) for p in err.value.problems] == [(4, "name")]  # line 7 of the file
+
+
+def test_unbalanced_quote_names_the_row_where_it_opened(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "s.csv", 'supplier_id,name,description\nS1,A,x\nS2,B,"dập\nS3,C,y\nS4,D,z\n'
+    )
+    with pytest.raises(InputDataError) as err:
+        load_suppliers(path)
+    (problem,) = err.value.problems
+    assert problem.row == 3 and "never closed" in problem.message and "lines 3-5" in problem.message
+
+
+def test_xlsx_cell_beyond_the_header_is_refused(tmp_path: Path) -> None:
+    book = Workbook()
+    ws = book.active
+    ws.append(["supplier_id", "name", "description"])
+    ws.append(["S1", "A", "x", None, "lost?"])
+    book.save(tmp_path / "s.xlsx")
+    with pytest.raises(InputDataError) as err:
+        load_suppliers(tmp_path / "s.xlsx")
+    ((row, column),) = [(p.row, p.column) for p in err.value.problems]
+    assert (row, column) == (2, "E")
+
+
+def test_jsonl_splits_only_on_line_feeds_and_keeps_number_text(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_text(
+        '{"supplier_id": 1e400, "name": "A", "description": "a\u2028b\u0085c"}\n'
+        '{"supplier_id": 0.10, "name": "B", "description": "d"}\r\n',
+        encoding="utf-8",
+    )
+    result = load_suppliers(path)
+    assert [s.supplier_id for s in result.records] == ["1e400", "0.10"]
+    assert result.rows == [1, 2]
+
+
+def test_one_id_rule_for_every_record(tmp_path: Path) -> None:
+    from matcher.schemas import MAX_ID_CHARS, check_id
+
+    assert check_id("S-1.a_b") == "S-1.a_b"
+    for bad in ("a/b", ".", "..", "x" * (MAX_ID_CHARS + 1), "a\u200bb", " a", "a\nb", ""):
+        with pytest.raises(ValueError):
+            check_id(bad)
+    path = write(tmp_path / "s.csv", "supplier_id,name,description\nS/1,A,x\n..,B,y\n")
+    with pytest.raises(InputDataError) as err:
+        load_suppliers(path)
+    assert [(p.row, p.column) for p in err.value.problems] == [
+        (2, "supplier_id"),
+        (3, "supplier_id"),
+    ]
+
+
+def test_limits_are_settings_named_in_the_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "s.csv", "supplier_id,name,description\nS1,A,x\nS2,B,y\nS3,C,z\n")
+    monkeypatch.setenv("MATCHER_INPUT__MAX_ROWS", "2")
+    with pytest.raises(InputDataError, match="MATCHER_INPUT__MAX_ROWS") as err:
+        load_suppliers(path)
+    assert err.value.problems[0].row == 4 and "the limit is 2" in str(err.value)
+    monkeypatch.setenv("MATCHER_INPUT__MAX_ROWS", "3")
+    assert len(load_suppliers(path).records) == 3
