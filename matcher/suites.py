@@ -196,6 +196,12 @@ def _gebiz_suite(root: Path, limit: int | None) -> Suite:
     return _gebiz_assemble(test_texts, test_agencies, test_q, dev_texts, dev_agencies, dev_q, limit)
 
 
+def _firm_id(part: str, firm: str) -> str:
+    # Firm names run past the 128-character id limit (joint ventures); a digest keeps ids short,
+    # unique and stable, and the name stays in Supplier.name.
+    return f"{part}:{hashlib.sha256(firm.encode()).hexdigest()[:16]}"
+
+
 def _gebiz_assemble(
     test_texts: dict[str, list[str]],
     test_agencies: dict[str, set[str]],
@@ -213,7 +219,7 @@ def _gebiz_assemble(
         ("dev", dev_texts, dev_agencies),
     ):
         for firm, descriptions in sorted(texts.items()):
-            sid = f"{part}:{firm}"
+            sid = _firm_id(part, firm)
             suppliers.append(
                 Supplier(
                     supplier_id=sid,
@@ -238,7 +244,7 @@ def _gebiz_assemble(
             requirements.append(
                 Requirement(requirement_id=rid, buyer=first["agency"], description=text)
             )
-            qrels[rid] = {f"{part}:{w}": 1 for w in winners}
+            qrels[rid] = {_firm_id(part, w): 1 for w in winners}
             split[rid] = part  # type: ignore[assignment]
             if any(word in text.lower() for word in GOODS_WORDS):
                 goods.add(rid)
