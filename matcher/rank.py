@@ -32,6 +32,9 @@ FEATURES = (
     "translated",
     "fusion",
     "taxonomy",
+    "taxonomy_process",
+    "taxonomy_material",
+    "taxonomy_product",
     "certifications",
     "criteria",
     "tier",
@@ -46,8 +49,14 @@ FEATURES = (
 # language. A request the lexicon cannot read (Japanese, or no lexicon at all) then ranks by
 # meaning instead of by a translated-BM25 field that is mostly noise for it; one without any
 # taxonomy tag does not spend a fifth of its score on a feature that is 0 for every candidate.
-GATES = {"translated": "translation_coverage", "taxonomy": "has_tags"}
-AVAILABILITY = tuple(GATES.values())
+GATES = {
+    "translated": "translation_coverage",
+    "taxonomy": "has_tags",
+    "taxonomy_process": "has_tags",
+    "taxonomy_material": "has_tags",
+    "taxonomy_product": "has_tags",
+}
+AVAILABILITY = tuple(dict.fromkeys(GATES.values()))
 
 _PROFILE_FIELDS = (
     "tax_code",
@@ -155,6 +164,12 @@ class TransparentRanker:
         top_lexical = max(c.lexical for c in candidates)
         top_translated = max(c.translated for c in candidates)
         wanted = {t for t in requirement.tags if not t.startswith("sector_")}
+        # The same coverage per facet, so the weights can tell a process the buyer needs from a
+        # material word every line of a chapter shares ("of iron or steel").
+        by_facet = {
+            facet: {t for t in wanted if self.taxonomy.facet_of(t) == facet}
+            for facet in ("process", "material", "product")
+        }
         preferred = requirement.preferred_certifications
         sectors = set(requirement.requirement.sector)
         province = fold(requirement.requirement.province or "")
@@ -176,6 +191,10 @@ class TransparentRanker:
                     "fusion": cand.rrf,
                     "translated": cand.translated / top_translated if top_translated > 0 else 0.0,
                     "taxonomy": len(covered(wanted, s.tags)) / len(wanted) if wanted else 0.0,
+                    **{
+                        f"taxonomy_{facet}": len(covered(tags, s.tags)) / len(tags) if tags else 0.0
+                        for facet, tags in by_facet.items()
+                    },
                     "certifications": len(preferred & s.certifications) / len(preferred)
                     if preferred
                     else 0.0,
