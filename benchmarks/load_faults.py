@@ -149,7 +149,14 @@ class Tally:
 
 
 async def run_load(
-    base: str, key: str, n: int, seconds: float, searchers: int, tally: Tally, phase: list[str]
+    base: str,
+    key: str,
+    n: int,
+    seconds: float,
+    searchers: int,
+    tally: Tally,
+    phase: list[str],
+    pool: int | None = None,
 ) -> None:
     import httpx
 
@@ -199,7 +206,10 @@ async def run_load(
         batch = 0
         while time.monotonic() < deadline:
             batch += 1
-            ids = [f"I{seed}-{batch:04d}-{j:02d}" for j in range(20)]
+            # With a pool, imports re-write the same firms (the register keeps its size, so
+            # memory should stay flat); without one, every batch adds 20 new firms.
+            slot = batch if pool is None else batch % pool
+            ids = [f"I{seed}-{slot:04d}-{j:02d}" for j in range(20)]
             lines = ["supplier_id,name,description"]
             lines += [f"{i},Import {i},{description(rng)}" for i in ids]
             data = ("\n".join(lines) + "\n").encode()
@@ -263,6 +273,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=90.0, help="load time in all")
     parser.add_argument("--suppliers", type=int, default=3000)
     parser.add_argument("--searchers", type=int, default=2)
+    parser.add_argument(
+        "--steady",
+        action="store_true",
+        help="imports re-write a fixed pool of 5 batches (100 firms) instead of adding firms, "
+        "so the register's size is constant and the RSS slope shows leaks, not growth",
+    )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -332,7 +348,10 @@ def main() -> None:
     begin = time.monotonic()
     chaos = threading.Thread(target=faults, daemon=True)
     chaos.start()
-    asyncio.run(run_load(base, key, args.suppliers, args.seconds, args.searchers, tally, phase))
+    pool = 5 if args.steady else None
+    asyncio.run(
+        run_load(base, key, args.suppliers, args.seconds, args.searchers, tally, phase, pool)
+    )
     chaos.join(120)
     wait_ready(base)
     acked, found, missing = verify(base, key, tally)
