@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from matcher.rank import AVAILABILITY, FEATURES, effective_weights
+from matcher.rank import AVAILABILITY, FEATURES, SPREAD_GATED, effective_weights, spread_weights
 
 FeatureSet = tuple[str, list[str], npt.NDArray[np.float32]]
 RunDict = dict[str, dict[str, float]]
@@ -35,11 +35,13 @@ def score_run(
     weights: Mapping[str, float],
     depth: int = 10,
     gated: bool = False,
+    tied_coverage_to: str | None = None,
 ) -> RunDict:
     """The transparent ranker's run over saved candidate features (as matcher.rank scores it).
 
     With ``gated``, each requirement's weights are gated by the availability columns that
-    Engine.candidate_features appends after FEATURES (matcher.rank.effective_weights).
+    Engine.candidate_features appends after FEATURES (matcher.rank.effective_weights); with
+    ``tied_coverage_to``, by the coverage spread of its candidates (matcher.rank.spread_weights).
     """
     base = {f: float(weights.get(f, 0.0)) for f in FEATURES}
     w = np.array(list(base.values()), dtype=np.float32)
@@ -48,12 +50,14 @@ def score_run(
         if not len(ids):
             run[qid] = {}
             continue
+        mine = base
         if gated and matrix.shape[1] > len(FEATURES):
             gates = dict(zip(AVAILABILITY, matrix[0, len(FEATURES) :].tolist(), strict=True))
-            mine = effective_weights(base, gates)
-            w_q = np.array([mine[f] for f in FEATURES], dtype=np.float32)
-        else:
-            w_q = w
+            mine = effective_weights(mine, gates)
+        if tied_coverage_to is not None:
+            columns = {f: matrix[:, FEATURES.index(f)].tolist() for f in SPREAD_GATED}
+            mine = spread_weights(mine, columns, tied_coverage_to)
+        w_q = w if mine is base else np.array([mine[f] for f in FEATURES], dtype=np.float32)
         scores = matrix[:, : len(FEATURES)] @ w_q
         order = np.argsort(-scores, kind="stable")[:depth]
         run[qid] = {ids[i]: float(scores[i]) for i in order}
@@ -66,8 +70,9 @@ def mean_ndcg(
     qrels: Mapping[str, Mapping[str, int]],
     k: int = 10,
     gated: bool = False,
+    tied_coverage_to: str | None = None,
 ) -> float:
-    run = score_run(features, weights, k, gated)
+    run = score_run(features, weights, k, gated, tied_coverage_to)
     values = [ndcg_at_k(list(run[qid]), qrels.get(qid, {}), k) for qid, _, _ in features]
     return float(np.mean(values)) if values else 0.0
 

@@ -52,6 +52,7 @@ from matcher.rank import (
     TransparentRanker,
     availability,
     load_gating,
+    load_spread_target,
     load_weights,
 )
 from matcher.retrieve import Candidate, FilterMasks, Filters, HybridRetriever, describe_empty
@@ -110,6 +111,7 @@ class Engine:
             self.taxonomy,
             self.settings.retrieve.rrf_k,
             gated=load_gating(weights_file),
+            tied_coverage_to=load_spread_target(weights_file),
         )
 
     def _lexicon(self) -> Lexicon | None:

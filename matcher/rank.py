@@ -58,6 +58,14 @@ GATES = {
 }
 AVAILABILITY = tuple(dict.fromkeys(GATES.values()))
 
+# Coverage features whose weight follows how rare full coverage is among a requirement's
+# candidates. When most candidates cover the requested tags (tariff lines of one chapter all say
+# "of iron or steel"), the feature mostly pushes down the few that do not, which are as often the
+# right answer; when few do, it is the best evidence there is. So each such feature keeps its
+# weight × (1 − the share of candidates at its best value), and the rest goes to the fusion of
+# the retrieval lists (matcher.rank.spread_weights; "tied_coverage_to" in the weights file).
+SPREAD_GATED = ("taxonomy", "taxonomy_process", "taxonomy_material", "taxonomy_product")
+
 _PROFILE_FIELDS = (
     "tax_code",
     "processes",
@@ -87,6 +95,16 @@ def load_gating(path: Path = DEFAULT_WEIGHTS) -> bool:
     return bool(_read_weights_file(path).get("gated", False))
 
 
+def load_spread_target(path: Path = DEFAULT_WEIGHTS) -> str | None:
+    """The feature that tied coverage weight moves to (``"tied_coverage_to"``), or None."""
+    target = _read_weights_file(path).get("tied_coverage_to")
+    if target is not None and target not in FEATURES:
+        raise ConfigError(
+            f"{path}: tied_coverage_to {target!r} is not a feature; valid: {FEATURES}"
+        )
+    return cast(str | None, target)
+
+
 def _read_weights_file(path: Path) -> dict[str, Any]:
     try:
         payload = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -110,6 +128,27 @@ def effective_weights(
         withheld = out[feature] * (1.0 - share)
         out[feature] -= withheld
         out["dense"] += withheld
+    return out
+
+
+def spread_weights(
+    weights: Mapping[str, float], columns: Mapping[str, Sequence[float]], to: str
+) -> dict[str, float]:
+    """One requirement's weights after the coverage spread gate (see SPREAD_GATED).
+
+    ``columns`` holds each gated feature's values over the requirement's candidates; the total
+    weight stays the same.
+    """
+    out = dict(weights)
+    for feature in SPREAD_GATED:
+        values = columns.get(feature, ())
+        top = max(values, default=0.0)
+        if top <= 0:
+            continue
+        share = sum(v >= top - 1e-9 for v in values) / len(values)
+        withheld = out[feature] * share
+        out[feature] -= withheld
+        out[to] += withheld
     return out
 
 
@@ -138,11 +177,13 @@ class TransparentRanker:
         taxonomy: Taxonomy,
         rrf_k: int = 60,
         gated: bool = False,
+        tied_coverage_to: str | None = None,
     ) -> None:
         self.weights = weights
         self.taxonomy = taxonomy
         self.rrf_k = rrf_k
         self.gated = gated
+        self.tied_coverage_to = tied_coverage_to
 
     def weights_for(self, requirement: NormalisedRequirement) -> dict[str, float]:
         """The weights this requirement is scored with (gated by its signals' availability)."""
@@ -224,6 +265,9 @@ class TransparentRanker:
     ) -> list[Match]:
         feats = self.features(requirement, suppliers, candidates)
         weights = self.weights_for(requirement)
+        if self.tied_coverage_to is not None and feats:
+            columns = {f: [row[f] for row in feats] for f in SPREAD_GATED}
+            weights = spread_weights(weights, columns, self.tied_coverage_to)
         scored = []
         for cand, f in zip(candidates, feats, strict=True):
             score = sum(weights[name] * f[name] for name in FEATURES)

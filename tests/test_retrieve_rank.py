@@ -130,3 +130,19 @@ def test_translation_coverage_reads_zero_for_a_language_the_lexicon_lacks() -> N
     assert lexicon.coverage("thép tấm") == 1.0
     assert lexicon.coverage("プレス加工部品") == 0.0
     assert lexicon.coverage("thép xyz") == 0.5
+
+
+def test_coverage_weight_follows_how_rare_full_coverage_is_among_the_candidates() -> None:
+    from matcher.rank import SPREAD_GATED, spread_weights
+
+    weights = {f: 0.0 for f in FEATURES} | {"fusion": 0.1, "taxonomy": 0.4, "taxonomy_process": 0.2}
+    columns = {f: [0.0] * 4 for f in SPREAD_GATED}
+    columns["taxonomy"] = [1.0, 1.0, 1.0, 0.5]  # 3 of 4 candidates at the best coverage
+    columns["taxonomy_process"] = [1.0, 0.0, 0.0, 0.0]  # 1 of 4: rare, so informative
+    out = spread_weights(weights, columns, "fusion")
+    assert out["taxonomy"] == pytest.approx(0.4 * (1 - 3 / 4))
+    assert out["taxonomy_process"] == pytest.approx(0.2 * (1 - 1 / 4))
+    assert out["fusion"] == pytest.approx(0.1 + 0.4 * 3 / 4 + 0.2 / 4)
+    assert sum(out.values()) == pytest.approx(sum(weights.values()))
+    # A feature that is 0 for every candidate (no tags) keeps its weight: it cannot reorder them.
+    assert spread_weights(weights, {f: [0.0] * 4 for f in SPREAD_GATED}, "fusion") == weights
