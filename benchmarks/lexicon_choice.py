@@ -25,11 +25,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from matcher.baselines import default_cache
 from matcher.config import Settings
-from matcher.embed import default_cache_path
-from matcher.evaluate import evaluate_suite
-from matcher.lexicon import clean_lexicon
-from matcher.normalise import load_taxonomy
-from matcher.suites import HS_CHAPTERS, external_dir
+from matcher.evaluate import clean_nomenclature_lexicon, evaluate_suite
+from matcher.suites import HS_CHAPTERS
 
 
 def chapter_folds(base: Settings) -> None:
@@ -39,8 +36,6 @@ def chapter_folds(base: Settings) -> None:
     from matcher.suites import load_suite
 
     suite = load_suite("hs-vi2en")
-    taxonomy = load_taxonomy(base.normalise.taxonomy)
-    nomenclature = external_dir() / "vn_hs_bilingual" / "vn_hs_bilingual.csv"
     folds = (HS_CHAPTERS[:6], HS_CHAPTERS[6:])
     print("| held-out chapters | queries | lexicon | recall@10 | MRR@10 | nDCG@10 |")
     print("|---|---:|---|---:|---:|---:|")
@@ -52,8 +47,8 @@ def chapter_folds(base: Settings) -> None:
             (f"+ chapters {', '.join(other)}", held_out),
         ):
             settings = base.model_copy(deep=True)
-            settings.normalise.lexicon = clean_lexicon(
-                taxonomy, nomenclature, excluded, default_cache_path().parent
+            settings.normalise.lexicon = clean_nomenclature_lexicon(
+                base.normalise.taxonomy, excluded
             )
             engine = Engine(settings, cache=default_cache()).build(suite.suppliers)
             run: dict[str, dict[str, float]] = {}
@@ -80,13 +75,7 @@ def main() -> None:
     if args.chapter_folds:
         chapter_folds(base)
         return
-    nomenclature = external_dir() / "vn_hs_bilingual" / "vn_hs_bilingual.csv"
-    clean = clean_lexicon(
-        load_taxonomy(base.normalise.taxonomy),
-        nomenclature,
-        HS_CHAPTERS,
-        default_cache_path().parent,
-    )
+    clean = clean_nomenclature_lexicon(base.normalise.taxonomy)
     choices: dict[str, str | Path] = {
         "shipped (all chapters)": "shipped",
         "clean (SI chapters left out)": clean,

@@ -100,6 +100,24 @@ def _dense_memo(texts: list[str], qtexts: list[str]) -> Callable[[str], tuple[An
     return dense
 
 
+def clean_nomenclature_lexicon(
+    taxonomy: Path, exclude_chapters: Sequence[str] | None = None
+) -> Path:
+    """A lexicon learnt from ../shared's nomenclature without these chapters (default: the hs
+    suites' own), cached beside the embeddings."""
+    from matcher.embed import default_cache_path
+    from matcher.lexicon import clean_lexicon
+    from matcher.normalise import load_taxonomy
+    from matcher.suites import HS_CHAPTERS, external_dir
+
+    return clean_lexicon(
+        load_taxonomy(taxonomy),
+        external_dir() / "vn_hs_bilingual" / "vn_hs_bilingual.csv",
+        HS_CHAPTERS if exclude_chapters is None else exclude_chapters,
+        default_cache_path().parent,
+    )
+
+
 def engine_settings(suite: Suite, settings: Settings | None) -> tuple[Settings, str | None]:
     """The settings the engine is evaluated with on a suite, and a note when they are not a user's.
 
@@ -110,20 +128,10 @@ def engine_settings(suite: Suite, settings: Settings | None) -> tuple[Settings, 
     settings = settings or Settings()
     if not suite.name.startswith("hs-") or settings.normalise.lexicon != "shipped":
         return settings, None
-    from matcher.embed import default_cache_path
-    from matcher.lexicon import clean_lexicon
-    from matcher.normalise import load_taxonomy
-    from matcher.suites import HS_CHAPTERS, external_dir
+    from matcher.suites import HS_CHAPTERS
 
-    nomenclature = external_dir() / "vn_hs_bilingual" / "vn_hs_bilingual.csv"
-    path = clean_lexicon(
-        load_taxonomy(settings.normalise.taxonomy),
-        nomenclature,
-        HS_CHAPTERS,
-        default_cache_path().parent,
-    )
     clean = settings.model_copy(deep=True)
-    clean.normalise.lexicon = path
+    clean.normalise.lexicon = clean_nomenclature_lexicon(settings.normalise.taxonomy)
     note = (
         f"engine lexicon: rebuilt without the evaluated chapters {', '.join(HS_CHAPTERS)} "
         "(the shipped one includes them)"
