@@ -30,7 +30,7 @@ from api.config import ApiSettings
 from matcher.config import Settings
 from matcher.pipeline import ingest_file
 from matcher.store import Workspace
-from tests.conftest import SAMPLE
+from tests.conftest import REPO, SAMPLE
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +46,7 @@ CHROMIUM_FLAGS = (
     "--window-size=1280,1024",
 )
 VI_QUERY = "dập liên hoàn giá đỡ thép"  # progressive die stamping of steel brackets
+SCREENSHOTS = REPO / "out" / "screenshots"  # for people to look at (out/ is not committed)
 
 
 @dataclass
@@ -264,8 +265,13 @@ def test_no_match_says_so(site: Site, page: Chrome) -> None:
     fill(page, site.key, VI_QUERY, provinces="Cà Mau")
     submit(page)
     assert rendered(page) == []
+    # The page says which filter emptied the result, as the API's why_empty does.
     assert page.find_element(By.ID, "status").text == (
-        "No supplier matches this search. Try other words or fewer filters."
+        "No supplier matches this search (no supplier passes all hard filters: province ca mau "
+        f"(held by 0 of {SUPPLIERS}); no supplier at all passes province ca mau). "
+        "Try other words or fewer filters."
     )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.save_screenshot(str(SCREENSHOTS / "search_no_match.png"))
     assert not page.find_element(By.ID, "error").is_displayed()
     assert console_errors(page) == []

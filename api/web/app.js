@@ -109,8 +109,10 @@ $("search").addEventListener("submit", async (event) => {
       return;
     }
     show(data.data);
+    // why_empty names the hard filter that left no supplier (e.g. a certificate nobody holds).
+    const why = data.why_empty ? ` (${data.why_empty})` : "";
     $("status").textContent = data.count === 0
-      ? "No supplier matches this search. Try other words or fewer filters."
+      ? `No supplier matches this search${why}. Try other words or fewer filters.`
       : `${data.count} supplier${data.count === 1 ? "" : "s"}, best first.`;
   } catch (err) {
     $("results").replaceChildren();
