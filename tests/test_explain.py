@@ -23,7 +23,6 @@ from matcher.normalise import (
     NormalisedRequirement,
     NormalisedSupplier,
     Taxonomy,
-    canonical_certification,
     fold,
     load_taxonomy,
     normalise_requirement,
@@ -1065,10 +1064,6 @@ def test_sector_is_matched_on_the_declared_code_not_a_customer_name() -> None:
     assert "Electronics" not in _explain_one(req, supplier).matched_capabilities
 
 
-@pytest.mark.skipif(
-    canonical_certification("OEKO-TEX 100") != canonical_certification("OEKO-TEX"),
-    reason="needs the certificate alias table (OEKO-TEX 100 → OEKO-TEX), another change",
-)
 def test_oeko_tex_100_holds_oeko_tex() -> None:
     req = Requirement(
         requirement_id="Q4",
