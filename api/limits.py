@@ -146,50 +146,27 @@ def record_problems(
     if not _is_text(label):  # an id is echoed back: it must survive the JSON answer
         label = label.encode("utf-8", "backslashreplace").decode("utf-8")
 
+    def problem(field: str, message: str) -> None:
+        problems.append(Problem(source, None, field, f"{label}{field}: {message}"))
+
     def check(value: Any, field: str) -> None:
         if isinstance(value, str):
             if len(value) > max_text_chars:
-                problems.append(
-                    Problem(
-                        source,
-                        None,
-                        field,
-                        f"{label}{field}: {len(value):,} characters; at most {max_text_chars:,}",
-                    )
-                )
+                problem(field, f"{len(value):,} characters; at most {max_text_chars:,}")
             elif not _is_text(value):
-                problems.append(
-                    Problem(
-                        source, None, field, f"{label}{field}: holds a lone surrogate (not text)"
-                    )
-                )
-        elif isinstance(value, list):
+                problem(field, "holds a lone surrogate (not text)")
+        elif isinstance(value, list | dict):
             if len(value) > max_list_items:
-                problems.append(
-                    Problem(
-                        source,
-                        None,
-                        field,
-                        f"{label}{field}: {len(value):,} items; at most {max_list_items:,}",
-                    )
-                )
+                what = "items" if isinstance(value, list) else "entries"
+                problem(field, f"{len(value):,} {what}; at most {max_list_items:,}")
                 return
-            for item in value:
-                check(item, field)
-        elif isinstance(value, dict):
-            if len(value) > max_list_items:
-                problems.append(
-                    Problem(
-                        source,
-                        None,
-                        field,
-                        f"{label}{field}: {len(value):,} entries; at most {max_list_items:,}",
-                    )
-                )
-                return
-            for key, item in value.items():
-                check(key, field)
-                check(item, f"{field}.{key}" if _is_text(str(key)) else field)
+            if isinstance(value, list):
+                for item in value:
+                    check(item, field)
+            else:
+                for key, item in value.items():
+                    check(key, field)
+                    check(item, f"{field}.{key}" if _is_text(str(key)) else field)
 
     for name in type(record).model_fields:
         check(getattr(record, name), name)
