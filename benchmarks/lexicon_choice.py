@@ -31,8 +31,8 @@ from matcher.suites import HS_CHAPTERS
 
 def chapter_folds(base: Settings) -> None:
     """Does learning some supporting-industry chapters help the others? (see the docstring)"""
+    from matcher.engine import Engine
     from matcher.evaluate import evaluate
-    from matcher.pipeline import Engine
     from matcher.suites import load_suite
 
     suite = load_suite("hs-vi2en")

@@ -23,6 +23,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from matcher.baselines import default_cache
 from matcher.config import DEFAULT_WEIGHTS, Settings
 from matcher.embed import default_cache_path
+from matcher.engine import Engine
 from matcher.evaluate import _documents, engine_settings, evaluate
 from matcher.learn import (
     FeatureSet,
@@ -32,7 +33,6 @@ from matcher.learn import (
     score_run,
     train_lambdamart,
 )
-from matcher.pipeline import Engine
 from matcher.rank import load_gating, load_weights
 from matcher.suites import SuiteUnavailable, load_suite
 

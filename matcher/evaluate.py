@@ -16,7 +16,7 @@ from matcher.schemas import Supplier
 from matcher.suites import Suite, load_suite
 
 if TYPE_CHECKING:
-    from matcher.pipeline import Reporter
+    from matcher.progress import Reporter
 
 Qrels = dict[str, dict[str, int]]
 RunDict = dict[str, dict[str, float]]
@@ -148,7 +148,7 @@ def suite_runs(
 ) -> tuple[dict[str, RunDict], dict[str, float]]:
     """Runs of each method on one part of a suite, plus seconds per method."""
     from matcher import baselines
-    from matcher.pipeline import Engine
+    from matcher.engine import Engine
 
     unknown = set(methods) - set(METHODS)
     if unknown:

@@ -46,6 +46,7 @@ import numpy.typing as npt
 from matcher.artifacts import current_version, versions
 from matcher.config import Settings
 from matcher.embed import CachedEncoder, EmbeddingCache, Encoder, Vectors, get_encoder
+from matcher.engine import Engine, open_engine, search_requirement
 from matcher.errors import ConfigError, IndexArtifactError, WorkspaceError
 from matcher.index import DenseIndex, Mask
 from matcher.lexical import TermCounts, bm25_idf, tokenize
@@ -55,7 +56,6 @@ from matcher.normalise import (
     normalise_requirement,
     normalise_supplier,
 )
-from matcher.pipeline import Engine, search_requirement
 from matcher.retrieve import FilterMasks, Filters, HybridRetriever, describe_empty
 from matcher.schemas import Match, Requirement, Supplier
 from matcher.store import Workspace
@@ -405,12 +405,10 @@ class IndexHealth:
 def _load(
     ws: Workspace, folder: Path, settings: Settings, encoder: Encoder | None = None
 ) -> Engine:
-    cache = EmbeddingCache(ws.cache_path)
-    try:
-        engine = Engine.load_version(folder, settings, cache=cache, encoder=encoder)
-    finally:
-        cache.close()
-    return engine
+    with open_engine(
+        settings, cache_path=ws.cache_path, index_version=folder, encoder=encoder
+    ) as engine:
+        return engine
 
 
 # -- edits -----------------------------------------------------------------------------------------
@@ -460,7 +458,7 @@ class LiveIndex:
         self.fault: str | None = None
         self.load_failures = 0
         self._failed: str | None = None  # the version that failed to load (not retried)
-        self._snapshot = Snapshot.build(self._engine(None), None, None)
+        self._snapshot = Snapshot.build(self._engine(), None, None)
 
     # -- opening ---------------------------------------------------------------------------------
     @classmethod
@@ -564,8 +562,8 @@ class LiveIndex:
     def _healthy(self) -> None:
         self.ready, self.fault, self._failed = True, None, None
 
-    def _engine(self, cache: EmbeddingCache | None) -> Engine:
-        return Engine(self.settings, encoder=self._encoder, cache=cache)
+    def _engine(self) -> Engine:
+        return Engine(self.settings, encoder=self._encoder)
 
     def _reconcile(self) -> None:
         stored = self.workspace.suppliers()
@@ -757,14 +755,10 @@ class LiveIndex:
         self.rebuilds += 1
         if not suppliers:
             # Nothing to save; a stale version on disk is reconciled against the database on open.
-            return Snapshot.build(self._engine(None), None, None)
-        cache = EmbeddingCache(self.workspace.cache_path)
-        try:
-            engine = self._engine(cache).build(suppliers)
-            folder = engine.save(self.workspace.index_dir)
-        finally:
-            cache.close()
-        engine.encoder = self._encoder
+            return Snapshot.build(self._engine(), None, None)
+        ws = self.workspace
+        with open_engine(self.settings, cache_path=ws.cache_path, encoder=self._encoder) as engine:
+            folder = engine.build(suppliers).save(ws.index_dir)
         return Snapshot.build(engine, folder.name, _main_segment(engine))
 
     def _compact(self) -> None:

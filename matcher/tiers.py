@@ -28,6 +28,7 @@ import networkx as nx
 
 from matcher.config import Settings
 from matcher.embed import EmbeddingCache, Encoder, default_cache_path
+from matcher.engine import Engine
 from matcher.errors import ConfigError, InputDataError, Problem
 from matcher.export import atomic_path, clean_text, safe_cell, write_table
 from matcher.ingest import load_requirements, load_suppliers, read_rows
@@ -39,7 +40,7 @@ from matcher.normalise import (
     fold,
     nfc,
 )
-from matcher.pipeline import Engine, Reporter, SilentReporter
+from matcher.progress import Reporter, SilentReporter
 from matcher.resources import shipped
 from matcher.schemas import DuplicateFirm, Match, Requirement, Supplier
 

@@ -26,7 +26,7 @@ from api.app import create_app
 from api.config import MAX_PAGE_SIZE, ApiSettings
 from api.limits import LimitsMiddleware
 from matcher.config import Settings
-from matcher.pipeline import build_workspace_index, ingest_file
+from matcher.jobs import build_workspace_index, ingest_file
 from matcher.store import Workspace
 from tests.conftest import DATA
 
@@ -363,7 +363,7 @@ def test_supplier_edit_is_searchable_within_a_second(service: Service) -> None:
 
 
 def test_keys_cli_prints_the_key_last(service: Service) -> None:
-    from api.cli import app
+    from matcher.cli import app
 
     runner = CliRunner()
     result = runner.invoke(

@@ -15,7 +15,7 @@ from schemathesis import checks
 from api.app import create_app
 from api.config import ApiSettings
 from matcher.config import Settings
-from matcher.pipeline import ingest_file
+from matcher.jobs import ingest_file
 from matcher.store import Workspace
 from tests.conftest import DATA
 

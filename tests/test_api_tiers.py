@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.config import ApiSettings
-from matcher.pipeline import ingest_file
+from matcher.jobs import ingest_file
 from matcher.store import Workspace
 from tests.conftest import SAMPLE
 from tests.test_api import hashing

@@ -142,7 +142,7 @@ def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[st
 
 
 def test_cli_refuses_bad_files_in_one_block_and_writes_nothing(tmp_path: Path) -> None:
-    from matcher.pipeline import ingest_file
+    from matcher.jobs import ingest_file
 
     workspace = tmp_path / "ws"
     ingest_file(workspace, "suppliers", DATA / "suppliers_3.csv")

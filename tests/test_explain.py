@@ -17,6 +17,7 @@ from functools import cache
 import pytest
 
 from matcher.config import SAMPLE_DIR, Settings
+from matcher.engine import Engine
 from matcher.explain import explain
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.normalise import (
@@ -28,7 +29,6 @@ from matcher.normalise import (
     normalise_requirement,
     normalise_supplier,
 )
-from matcher.pipeline import Engine
 from matcher.schemas import Match, Requirement, Supplier
 
 TAXONOMY = load_taxonomy()

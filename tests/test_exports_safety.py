@@ -19,10 +19,10 @@ from openpyxl import load_workbook
 
 from matcher.agenda import write_event_outputs
 from matcher.config import Settings
+from matcher.engine import Engine
 from matcher.event_plan import plan_event, prepare_event
 from matcher.export import clean_text, safe_cell, write_matches
 from matcher.ingest import load_requirements, load_suppliers
-from matcher.pipeline import Engine
 from matcher.schemas import Match, Requirement, Supplier
 from matcher.tiers import propose_network, write_network
 from tests.conftest import DATA

@@ -23,9 +23,10 @@ from typer.testing import CliRunner
 from matcher.artifacts import MANIFEST, POINTER, current_version, sha256_file
 from matcher.cli import app
 from matcher.config import Settings
+from matcher.engine import Engine
 from matcher.errors import IndexArtifactError
+from matcher.jobs import build_workspace_index
 from matcher.live import LiveIndex
-from matcher.pipeline import Engine, build_workspace_index
 from matcher.schemas import Supplier
 from matcher.store import Workspace
 

@@ -16,7 +16,8 @@ import pytest
 
 from matcher.artifacts import current_version
 from matcher.config import Settings
-from matcher.pipeline import Engine, ingest_file
+from matcher.engine import Engine
+from matcher.jobs import ingest_file
 from tests.conftest import SAMPLE
 
 ROUNDS = 50

@@ -15,11 +15,11 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from matcher.config import Settings
+from matcher.engine import Engine
 from matcher.errors import ConfigError
 from matcher.index import DenseIndex
 from matcher.lexical import LexicalIndex, TermCounts, bm25_idf, tokenize
 from matcher.live import LiveIndex
-from matcher.pipeline import Engine
 from matcher.retrieve import Filters
 from matcher.schemas import Match, Requirement, Supplier
 from matcher.store import SupplierRow, Workspace

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import Workbook
 
 from matcher.config import Settings
+from matcher.engine import Engine
 from matcher.export import write_matches
 from matcher.ingest import IngestResult, load_suppliers
-from matcher.pipeline import Engine
 from matcher.retrieve import Filters
 from matcher.schemas import Requirement, Supplier
 

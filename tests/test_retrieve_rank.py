@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from matcher.config import Settings
+from matcher.engine import Engine
 from matcher.errors import ConfigError
-from matcher.pipeline import Engine
 from matcher.rank import FEATURES, load_weights
 from matcher.retrieve import Filters, rrf_scores
 from matcher.schemas import Requirement, Supplier

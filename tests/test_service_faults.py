@@ -318,7 +318,7 @@ def _tree_rss(process: psutil.Process) -> int:
 def test_a_real_server_answers_a_zip_bomb_within_seconds_in_bounded_memory(
     tmp_path: Path, bomb: Path
 ) -> None:
-    from matcher.pipeline import ingest_file
+    from matcher.jobs import ingest_file
 
     ingest_file(tmp_path / "ws", "suppliers", DATA / "suppliers_3.csv")
     _, key = Workspace(tmp_path / "ws").create_api_key("organiser")

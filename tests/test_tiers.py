@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from matcher.config import Settings
+from matcher.engine import Engine
 from matcher.errors import ConfigError, InputDataError
 from matcher.ingest import find_duplicate_firms, load_requirements, load_suppliers
 from matcher.normalise import (
@@ -22,7 +23,6 @@ from matcher.normalise import (
     load_taxonomy,
     normalise_supplier,
 )
-from matcher.pipeline import Engine
 from matcher.schemas import Requirement, Supplier
 from matcher.tiers import (
     DEFAULT_INPUTS,
@@ -42,7 +42,7 @@ from matcher.tiers import (
     read_given_inputs,
     select_buyers,
 )
-from matcher.tiers_cli import tiers_app
+from matcher.cli.tiers import tiers_app
 
 from .conftest import SAMPLE, write
 

@@ -28,7 +28,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 from api.app import create_app
 from api.config import ApiSettings
 from matcher.config import Settings
-from matcher.pipeline import ingest_file
+from matcher.jobs import ingest_file
 from matcher.store import Workspace
 from tests.conftest import REPO, SAMPLE
 

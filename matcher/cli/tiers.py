@@ -8,7 +8,7 @@ from typing import Annotated, cast
 import typer
 from rich.table import Table
 
-from matcher.cli_support import (
+from matcher.cli.support import (
     EncoderOpt,
     RichReporter,
     _domain_errors,

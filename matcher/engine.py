@@ -1,18 +1,18 @@
-"""The pipeline: the only module that knows the order of the stages.
+"""The Engine: a supplier register made searchable, and ``open_engine``, the one way to get one.
 
-ingest → normalise → embed → index (dense + lexical) → retrieve → rank → export
+normalise → embed → index (dense FAISS + lexical BM25 + the translated BM25 field) → retrieve →
+rank. The Engine owns no files but its index versions (``save``/``load``, written atomically by
+matcher/artifacts.py); the jobs that read inputs and write outputs are in matcher/jobs.py, the
+long-lived workspace index that takes edits is matcher/live.py.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import time
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from matcher.artifacts import (
     read_manifest,
     write_version,
 )
-from matcher.config import DEFAULT_LEXICON, SAMPLE_DIR, Settings
+from matcher.config import DEFAULT_LEXICON, Settings
 from matcher.embed import (
     CachedEncoder,
     EmbeddingCache,
@@ -34,9 +34,7 @@ from matcher.embed import (
     get_encoder,
 )
 from matcher.errors import ConfigError, IndexArtifactError, WorkspaceError
-from matcher.export import EXPORT_SUFFIXES, write_matches
 from matcher.index import DenseIndex
-from matcher.ingest import load_requirements, load_suppliers
 from matcher.lexical import LexicalIndex
 from matcher.lexicon import Lexicon, learn_lexicon, load_lexicon, taxonomy_pairs
 from matcher.normalise import (
@@ -46,6 +44,7 @@ from matcher.normalise import (
     normalise_requirement,
     normalise_supplier,
 )
+from matcher.progress import Reporter, SilentReporter
 from matcher.rank import (
     AVAILABILITY,
     FEATURES,
@@ -56,39 +55,9 @@ from matcher.rank import (
     load_weights,
 )
 from matcher.retrieve import Candidate, FilterMasks, Filters, HybridRetriever, describe_empty
-from matcher.schemas import DuplicateFirm, Match, Requirement, Supplier
-from matcher.store import Workspace
+from matcher.schemas import Match, Requirement, Supplier
 
 log = logging.getLogger(__name__)
-
-
-class Reporter(Protocol):
-    """Progress sink: the CLI draws bars, the library stays silent."""
-
-    def stage(
-        self, name: str, total: int | None
-    ) -> AbstractContextManager[Callable[[int], None]]: ...
-
-
-class SilentReporter:
-    def stage(self, name: str, total: int | None) -> AbstractContextManager[Callable[[int], None]]:
-        return nullcontext(lambda n: None)
-
-
-@dataclass
-class MatchSummary:
-    """What one batch run did, for the CLI's summary table and for benchmarks."""
-
-    suppliers: int
-    requirements: int
-    matches: int
-    encoder: str
-    out: Path | None
-    duplicates: list[DuplicateFirm] = field(default_factory=list)
-    unmatched: dict[str, str] = field(default_factory=dict)  # requirement id → why no proposal
-    cache_hits: int = 0
-    cache_misses: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 class Engine:
@@ -406,269 +375,42 @@ def search_requirement(text: str, filters: Filters | None = None) -> Requirement
     )
 
 
-# -- jobs the CLI runs -----------------------------------------------------------------------------
-def _check_out(out: Path) -> None:
-    if out.suffix.lower() not in EXPORT_SUFFIXES:
-        raise ConfigError(f"--out {out}: use a file ending in one of {', '.join(EXPORT_SUFFIXES)}")
-
-
-def run_match(
-    suppliers_path: Path,
-    requirements_path: Path,
-    out: Path,
-    top_k: int = 10,
+@contextmanager
+def open_engine(
     settings: Settings | None = None,
-    reporter: Reporter | None = None,
+    *,
     cache_path: Path | None = None,
     encoder: Encoder | None = None,
-    header_row: int | None = None,
-) -> MatchSummary:
-    """Stateless batch ranking: two files in, one file of ranked, explained matches out.
+    index_root: Path | None = None,
+    index_version: Path | None = None,
+) -> Iterator[Engine]:
+    """An Engine whose encoder reads and writes the embedding cache while the block runs.
 
-    header_row: the header's row in both files (default: found among the top rows)."""
-    settings = settings or Settings()
-    _check_out(out)
-    if top_k < 1:
-        raise ConfigError(f"--top must be at least 1, got {top_k}")
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
-    # Both files are validated before any model is loaded or anything is written.
-    suppliers = load_suppliers(suppliers_path, header_row=header_row)
-    requirements = load_requirements(requirements_path, header_row=header_row)
-    timings["ingest"] = time.perf_counter() - start
-    cache = EmbeddingCache(cache_path or default_cache_path()) if settings.embed.cache else None
-    try:
-        t = time.perf_counter()
-        engine = Engine(settings, encoder=encoder, cache=cache).build(suppliers.records, reporter)
-        timings["index"] = time.perf_counter() - t
-        t = time.perf_counter()
-        matches = engine.match(requirements.records, top_k, reporter)
-        timings["match"] = time.perf_counter() - t
-        answered = {m.requirement_id for m in matches}
-        unmatched = {
-            r.requirement_id: engine.why_empty(r)
-            for r in requirements.records
-            if r.requirement_id not in answered
-        }
-        write_matches(matches, out, {s.supplier_id: s for s in suppliers.records})
-    finally:
-        if cache is not None:
-            cache.close()
-    timings["total"] = time.perf_counter() - start
-    enc = engine.encoder
-    return MatchSummary(
-        suppliers=len(suppliers.records),
-        requirements=len(requirements.records),
-        matches=len(matches),
-        encoder=enc.model_id,
-        out=out,
-        duplicates=suppliers.duplicates,
-        unmatched=unmatched,
-        cache_hits=getattr(enc, "hits", 0),
-        cache_misses=getattr(enc, "misses", 0),
-        seconds=timings,
-    )
-
-
-def ingest_file(
-    workspace: Path, kind: str, path: Path, header_row: int | None = None
-) -> tuple[int, int, list[DuplicateFirm]]:
-    """Validate a whole file, then upsert it into the workspace database in one transaction."""
-    if kind == "suppliers":
-        result = load_suppliers(path, header_row=header_row)
-        inserted, updated = Workspace(workspace).upsert_suppliers(result.records)
-        return inserted, updated, result.duplicates
-    if kind == "requirements":
-        reqs = load_requirements(path, header_row=header_row)
-        inserted, updated = Workspace(workspace).upsert_requirements(reqs.records)
-        return inserted, updated, []
-    raise ConfigError(f"unknown kind {kind!r}: use 'suppliers' or 'requirements'")
-
-
-def build_workspace_index(
-    workspace: Path, settings: Settings | None = None, reporter: Reporter | None = None
-) -> dict[str, Any]:
-    """Embed (re-using cached vectors) and index every registered supplier; swap atomically."""
-    settings = settings or Settings()
-    ws = Workspace(workspace)
-    suppliers = ws.suppliers()
-    if not suppliers:
-        raise WorkspaceError(
-            f"no suppliers in {workspace}: run `matcher ingest suppliers FILE` first"
-        )
-    cache = EmbeddingCache(ws.cache_path)
-    try:
-        engine = Engine(settings, cache=cache).build(suppliers, reporter)
-        folder = engine.save(ws.index_dir)
-    finally:
-        cache.close()
-    enc = engine.encoder
-    return {
-        "suppliers": len(suppliers),
-        "version": folder.name,
-        "model_id": enc.model_id,
-        "embedded": getattr(enc, "misses", 0),
-        "reused": getattr(enc, "hits", 0),
-    }
-
-
-@dataclass
-class SearchResult:
-    """A search's matches and, when hard filters left none, which filter did it."""
-
-    matches: list[Match]
-    why_empty: str | None = None
-
-
-def search_workspace(
-    workspace: Path,
-    text: str,
-    top_k: int = 10,
-    filters: Filters | None = None,
-    settings: Settings | None = None,
-) -> SearchResult:
-    ws = Workspace(workspace)
-    cache = EmbeddingCache(ws.cache_path)
-    try:
-        engine = Engine.load(ws.index_dir, settings, cache=cache)
-        matches = engine.search(text, top_k, filters)
-        if not matches and filters is not None and not filters.is_empty():
-            return SearchResult(matches, engine.why_filtered_out(filters))
-        return SearchResult(matches)
-    finally:
-        cache.close()
-
-
-def run_demo(
-    out_dir: Path,
-    settings: Settings | None = None,
-    reporter: Reporter | None = None,
-    top_k: int = 10,
-) -> dict[str, Any]:
-    """The main job on the bundled sample: matches (CSV + XLSX), summary, quality on the labels."""
-    settings = settings or Settings()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    summary = run_match(
-        SAMPLE_DIR / "suppliers.csv",
-        SAMPLE_DIR / "requirements.csv",
-        out_dir / "matches.csv",
-        top_k,
-        settings,
-        reporter,
-        cache_path=out_dir / ".cache" / "embeddings.sqlite",
-    )
-    # The same matches as a spreadsheet for organisers; re-read rather than re-ranked.
-    import pandas as pd
-
-    from matcher.export import write_table
-
-    frame = pd.read_csv(out_dir / "matches.csv", dtype=str, keep_default_na=False)
-    rows = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
-    write_table(rows, [str(c) for c in frame.columns], out_dir / "matches.xlsx")
-    result: dict[str, Any] = {
-        "suppliers": summary.suppliers,
-        "requirements": summary.requirements,
-        "matches": summary.matches,
-        "encoder": summary.encoder,
-        "duplicates": len(summary.duplicates),
-        "unmatched": summary.unmatched,
-        "seconds": {k: round(v, 2) for k, v in summary.seconds.items()},
-        "outputs": ["matches.csv", "matches.xlsx", "summary.json"],
-    }
-    labels = SAMPLE_DIR / "labels.csv"
-    if labels.exists():
-        from matcher.evaluate import evaluate_file
-
-        result["quality"] = evaluate_file(out_dir / "matches.csv", labels, k=top_k)
-    event = run_event_plan(
-        SAMPLE_DIR / "event.yaml",
-        SAMPLE_DIR / "suppliers.csv",
-        SAMPLE_DIR / "requirements.csv",
-        out_dir / "event",
-        settings=settings,
-        reporter=reporter,
-        cache_path=out_dir / ".cache" / "embeddings.sqlite",
-    )
-    result["event"] = {
-        "meetings": event.meetings,
-        **{k: event.kpis[k] for k in EVENT_SUMMARY_KPIS if k in event.kpis},
-        "seconds": round(event.seconds["total"], 1),
-    }
-    result["outputs"].append("event/ (schedule.csv, kpis.json, ics/, agendas/, *.xlsx)")
-    (out_dir / "summary.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    return result
-
-
-EVENT_SUMMARY_KPIS = (
-    "suppliers_with_meeting_share",
-    "mean_score",
-    "idle_table_slots",
-    "slots_used",
-)
-
-
-# -- events ----------------------------------------------------------------------------------------
-@dataclass
-class EventSummary:
-    out: Path
-    meetings: int
-    kpis: dict[str, Any]
-    diagnostics: list[str]
-    what_if: list[dict[str, Any]] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
-
-
-def run_event_plan(
-    event_path: Path,
-    suppliers_path: Path,
-    requirements_path: Path,
-    out: Path,
-    top_k: int = 20,
-    locked: Path | None = None,
-    what_if: Sequence[str] = (),
-    settings: Settings | None = None,
-    reporter: Reporter | None = None,
-    cache_path: Path | None = None,
-) -> EventSummary:
-    """Match, allocate meetings, schedule them and write the event folder (replaced whole).
-
-    Every input (register, requirements, event file, locked meetings, what-if options) is checked
-    before anything is computed or written.
+    cache_path: the cache's SQLite file, or None for no cache. index_root / index_version: load
+    the current version under a root, or one version folder (else the Engine is new: ``build`` it
+    inside the block). On exit the cache is closed and the Engine keeps the bare encoder, so it
+    stays usable (without the cache) after the block.
     """
-    from matcher import agenda, event_plan
-
-    settings = settings or Settings()
-    reporter = reporter or SilentReporter()
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
-    suppliers = load_suppliers(suppliers_path).records
-    requirements = load_requirements(requirements_path).records
-    event = event_plan.prepare_event(event_path, requirements, suppliers, locked)
-    for option in what_if:
-        event_plan.apply_option(event, option)  # rejects a malformed option before solving
-    timings["ingest"] = time.perf_counter() - start
-    cache = EmbeddingCache(cache_path or default_cache_path()) if settings.embed.cache else None
+    if index_root is not None and index_version is not None:
+        raise ValueError("open_engine: give index_root or index_version, not both")
+    cache = EmbeddingCache(cache_path) if cache_path is not None else None
+    engine: Engine | None = None
     try:
-        t = time.perf_counter()
-        engine = Engine(settings, cache=cache).build(suppliers, reporter)
-        matches = engine.match(requirements, top_k, reporter)
-        timings["match"] = time.perf_counter() - t
+        if index_root is not None:
+            engine = Engine.load(index_root, settings, cache=cache)
+        elif index_version is not None:
+            engine = Engine.load_version(index_version, settings, cache=cache, encoder=encoder)
+        else:
+            engine = Engine(settings, encoder=encoder, cache=cache)
+        yield engine
     finally:
         if cache is not None:
             cache.close()
-    t = time.perf_counter()
-    with reporter.stage("Planning meetings", None) as advance:
-        plan = event_plan.plan_event(event, matches, requirements, suppliers)
-        advance(1)
-    timings["plan"] = time.perf_counter() - t
-    whatifs: list[dict[str, Any]] = []
-    if what_if:
-        with reporter.stage("What-if plans", len(what_if)) as advance:
-            results = event_plan.what_if(event, matches, requirements, suppliers, what_if, plan)
-            advance(len(what_if))
-        whatifs = agenda.what_if_rows(results)
-    agenda.write_event_outputs(plan, out)
-    timings["total"] = time.perf_counter() - start
-    return EventSummary(
-        out, len(plan.meetings), dict(plan.kpis), list(plan.diagnostics), whatifs, timings
-    )
+            if engine is not None and isinstance(engine.encoder, CachedEncoder):
+                engine.encoder = engine.encoder.inner
+
+
+def cache_file(settings: Settings, path: Path | None = None) -> Path | None:
+    """The embedding cache a batch job uses: ``path`` or the user's default, None when the
+    settings turn caching off."""
+    return (path or default_cache_path()) if settings.embed.cache else None

@@ -1,7 +1,7 @@
 """What every `matcher` sub-command shares: consoles, common options, progress, error exits.
 
-Kept apart from matcher/cli.py so that sub-apps in their own modules (matcher/tiers_cli.py)
-import it without importing the main app, which registers them.
+Kept apart from matcher/cli/main.py so that the sub-apps beside it (events.py, tiers.py,
+service.py) import it without importing the main app, which registers them.
 """
 
 from __future__ import annotations

@@ -1,27 +1,18 @@
-"""`matcher keys create …` and `matcher serve …`: Typer commands that matcher/cli.py registers.
+"""`matcher keys create …` and `matcher serve …`: Typer commands that matcher/cli/main.py registers.
 FastAPI and uvicorn are imported only when the server starts, so `matcher --help` stays quick."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from matcher.cli.support import WorkspaceOpt
 from matcher.config import default_workspace
 from matcher.errors import MatcherError
 from matcher.store import ROLES, Workspace
 
 keys_app = typer.Typer(help="API keys for the service (stored hashed).", no_args_is_help=True)
-
-WorkspaceOpt = Annotated[
-    Path,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default $MATCHER_WORKSPACE or ./workspace).",
-    ),
-]
 
 
 @keys_app.command("create")
@@ -69,8 +60,3 @@ def serve(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     uvicorn.run(app, host=host, port=port, log_level="info")
-
-
-app = typer.Typer(help="The CNHT Matcher service.", no_args_is_help=True)
-app.add_typer(keys_app, name="keys")
-app.command()(serve)

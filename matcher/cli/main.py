@@ -1,4 +1,9 @@
-"""The `matcher` command line: a thin Typer shell over matcher.pipeline."""
+"""The `matcher` command line: the main app and its batch and workspace commands.
+
+A thin Typer shell over matcher/jobs.py: each command parses options, makes one call and prints
+the result. Sub-apps live beside it (events.py, tiers.py, service.py) and are registered at the
+end of this module.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +19,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import typer
 from rich.table import Table
 
-from api.cli import keys_app, serve
-from matcher import pipeline
-from matcher.cli_support import (
+from matcher import jobs
+from matcher.cli.events import event_app
+from matcher.cli.service import keys_app, serve
+from matcher.cli.support import (
     EncoderOpt,
     RichReporter,
     WorkspaceOpt,
@@ -27,13 +33,13 @@ from matcher.cli_support import (
     err_console,
     out_console,
 )
+from matcher.cli.tiers import tiers_app
 from matcher.config import default_workspace
 from matcher.errors import ConfigError, MatcherError
 from matcher.evaluate import METHODS, evaluate_suite
 from matcher.retrieve import Filters
 from matcher.schemas import Match
 from matcher.suites import SuiteUnavailable
-from matcher.tiers_cli import tiers_app
 
 HeaderRowOpt = Annotated[
     int | None,
@@ -57,10 +63,6 @@ ingest_app = typer.Typer(
     help="Add or update records in the workspace database.", no_args_is_help=True
 )
 app.add_typer(ingest_app, name="ingest")
-event_app = typer.Typer(
-    help="Plan trade-fair B2B meetings: allocation, schedule, agendas.", no_args_is_help=True
-)
-app.add_typer(event_app, name="event")
 
 
 @app.callback()
@@ -93,7 +95,7 @@ def match(
     --top 10 --out matches.xlsx
     """
     with _domain_errors():
-        summary = pipeline.run_match(
+        summary = jobs.run_match(
             suppliers,
             requirements,
             out,
@@ -124,7 +126,7 @@ def demo(
     Example: matcher demo --out out
     """
     with _domain_errors():
-        result = pipeline.run_demo(out, _settings(encoder), RichReporter())
+        result = jobs.run_demo(out, _settings(encoder), RichReporter())
     table = Table(title="CNHT Matcher demo (data/sample)")
     table.add_column("what")
     table.add_column("value", justify="right")
@@ -150,9 +152,7 @@ def ingest_suppliers(
     Example: matcher ingest suppliers data/sample/suppliers.csv --workspace ws
     """
     with _domain_errors():
-        inserted, updated, duplicates = pipeline.ingest_file(
-            workspace, "suppliers", file, header_row
-        )
+        inserted, updated, duplicates = jobs.ingest_file(workspace, "suppliers", file, header_row)
     _report_duplicates(duplicates)
     out_console.print(f"suppliers: {inserted} added, {updated} updated in {workspace}")
 
@@ -168,7 +168,7 @@ def ingest_requirements(
     Example: matcher ingest requirements data/sample/requirements.csv --workspace ws
     """
     with _domain_errors():
-        inserted, updated, _ = pipeline.ingest_file(workspace, "requirements", file, header_row)
+        inserted, updated, _ = jobs.ingest_file(workspace, "requirements", file, header_row)
     out_console.print(f"requirements: {inserted} added, {updated} updated in {workspace}")
 
 
@@ -182,7 +182,7 @@ def index(
     Example: matcher index --workspace ws
     """
     with _domain_errors():
-        info = pipeline.build_workspace_index(workspace, _settings(encoder), RichReporter())
+        info = jobs.build_workspace_index(workspace, _settings(encoder), RichReporter())
     out_console.print(
         f"indexed {info['suppliers']} suppliers with {info['model_id']} "
         f"({info['embedded']} embedded, {info['reused']} reused) → {workspace}/index/"
@@ -250,116 +250,6 @@ def eval_(
             out_console.print(f"note: {note}", highlight=False)
 
 
-def _event(
-    event: Path,
-    suppliers: Path,
-    requirements: Path,
-    out: Path,
-    top: int,
-    locked: Path | None,
-    what_if: list[str] | None,
-    encoder: str | None,
-) -> None:
-    with _domain_errors():
-        summary = pipeline.run_event_plan(
-            event,
-            suppliers,
-            requirements,
-            out,
-            top,
-            locked,
-            what_if or [],
-            _settings(encoder),
-            RichReporter(),
-        )
-    k = summary.kpis
-    table = Table(title=f"Event plan → {out}")
-    table.add_column("what")
-    table.add_column("value", justify="right")
-    for key in (
-        "meetings",
-        "suppliers_with_meeting_share",
-        "suppliers_at_floor_share",
-        "mean_score",
-        "slots_used",
-        "slots_lower_bound",
-        "idle_table_slots",
-        "interpreted_meetings",
-    ):
-        if key in k:
-            table.add_row(key, str(k[key]))
-    solver = k.get("solver", {})
-    table.add_row(
-        "solver", f"{solver.get('method')} {solver.get('status')} gap {solver.get('gap')}"
-    )
-    out_console.print(table)
-    for line in summary.diagnostics:
-        out_console.print(f"- {line}", highlight=False)
-    if summary.what_if:
-        what = Table(title="What if (the plan above is unchanged)")
-        for col in summary.what_if[0]:
-            what.add_column(str(col))
-        for row in summary.what_if:
-            what.add_row(*(str(v) for v in row.values()))
-        out_console.print(what)
-
-
-EventArg = Annotated[Path, typer.Argument(help="Event file: YAML, JSON or XLSX (docs/events.md).")]
-SuppliersOpt = Annotated[Path, typer.Option(help="Supplier register (CSV, XLSX, JSON, JSONL).")]
-RequirementsOpt = Annotated[Path, typer.Option(help="Buyer requirements file.")]
-TopOpt = Annotated[int, typer.Option(min=1, help="Candidate suppliers per requirement.")]
-WhatIfOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--what-if",
-        help="Report the effect of e.g. 'tables+5', 'slots+2', "
-        "'supplier_max+1', 'min_score=0.3' without changing the plan (repeatable).",
-    ),
-]
-
-
-@event_app.command("plan")
-def event_plan_cmd(
-    event: EventArg,
-    suppliers: SuppliersOpt,
-    requirements: RequirementsOpt,
-    out: Annotated[Path, typer.Option(help="Output folder (replaced whole).")],
-    top: TopOpt = 20,
-    what_if: WhatIfOpt = None,
-    encoder: EncoderOpt = None,
-) -> None:
-    """Choose meetings, schedule them into slots and tables, write lists, agendas, ICS and KPIs.
-
-    Example: matcher event plan data/sample/event.yaml --suppliers data/sample/suppliers.csv
-    --requirements data/sample/requirements.csv --out out/event --what-if tables+5
-    """
-    _event(event, suppliers, requirements, out, top, None, what_if, encoder)
-
-
-@event_app.command("replan")
-def event_replan_cmd(
-    event: EventArg,
-    locked: Annotated[
-        Path,
-        typer.Option(
-            help="Confirmed meetings: a schedule.csv cut down to the rows to keep where they are."
-        ),
-    ],
-    suppliers: SuppliersOpt,
-    requirements: RequirementsOpt,
-    out: Annotated[Path, typer.Option(help="Output folder (replaced whole).")],
-    top: TopOpt = 20,
-    what_if: WhatIfOpt = None,
-    encoder: EncoderOpt = None,
-) -> None:
-    """Plan again after late registrations; locked meetings keep their slot and table.
-
-    Example: matcher event replan data/sample/event.yaml --locked confirmed.csv
-    --suppliers suppliers_v2.csv --requirements data/sample/requirements.csv --out out/event2
-    """
-    _event(event, suppliers, requirements, out, top, locked, what_if, encoder)
-
-
 def _print_matches(matches: list[Match]) -> None:
     table = Table(show_lines=False)
     for col in ("rank", "supplier_id", "name", "score", "why"):
@@ -387,7 +277,7 @@ def search(
     """
     filters = Filters.build(cert or [], sector or [], province or [])
     with _domain_errors():
-        result = pipeline.search_workspace(workspace, text, top, filters)
+        result = jobs.search_workspace(workspace, text, top, filters)
     if result.why_empty:
         err_console.print(f"[yellow]No supplier:[/yellow] {result.why_empty}", highlight=False)
     if as_json:
@@ -398,6 +288,7 @@ def search(
 
 
 # Sub-apps kept in their own modules.
+app.add_typer(event_app, name="event")
 app.add_typer(tiers_app, name="tiers")
 app.add_typer(keys_app, name="keys")
 app.command()(serve)
