@@ -13,7 +13,6 @@ from fastapi.staticfiles import StaticFiles
 from api.config import ApiSettings
 from api.deps import Context
 from api.errors import install_error_handlers
-from api.index import SearchIndex, open_index
 from api.limits import LimitsMiddleware, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import (
@@ -28,6 +27,7 @@ from api.routes import (
     web,
 )
 from matcher.config import Settings
+from matcher.services.index import SearchIndex, open_index
 from matcher.store import Workspace
 
 log = logging.getLogger(__name__)

@@ -13,9 +13,9 @@ from fastapi.security import APIKeyHeader
 from prometheus_client import CollectorRegistry
 
 from api.config import MAX_PAGE_SIZE, ApiSettings
-from api.index import SearchIndex
 from api.limits import RateLimiter
 from matcher.config import Settings
+from matcher.services import Register, SearchIndex
 from matcher.store import ApiKey, Role, Workspace
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,11 @@ class Context:
     api: ApiSettings
     limiter: RateLimiter
     registry: CollectorRegistry
+
+    @property
+    def register(self) -> Register:
+        """The register service over this workspace and index (writes bounded in wait)."""
+        return Register(self.workspace, self.index, self.api.write_wait_seconds)
 
 
 def get_context(request: Request) -> Context:

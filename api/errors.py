@@ -16,11 +16,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.models import ErrorOut, ProblemOut
 from matcher.errors import (
+    Busy,
     ConfigError,
+    Conflict,
     EncoderError,
+    Forbidden,
     IndexArtifactError,
     InputDataError,
     MatcherError,
+    NotFound,
     WorkspaceError,
 )
 
@@ -29,6 +33,10 @@ log = logging.getLogger(__name__)
 # Most specific first: the first class an error is an instance of decides its status.
 STATUS_OF: tuple[tuple[type[MatcherError], int], ...] = (
     (InputDataError, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Forbidden, 403),
+    (Busy, 503),
     (ConfigError, 422),
     (WorkspaceError, 409),
     (EncoderError, 503),
@@ -74,7 +82,8 @@ def _matcher_error(request: Request, exc: Exception) -> JSONResponse:
         return error_response(
             status, f"{len(problems)} problem(s) in input; nothing was written", problems
         )
-    return error_response(status, str(exc))
+    retry = {"Retry-After": "2"} if isinstance(exc, Busy) else None
+    return error_response(status, str(exc), headers=retry)
 
 
 def _request_problems(errors: Sequence[Any]) -> list[ProblemOut]:

@@ -8,9 +8,6 @@ import json
 import math
 import threading
 import time
-import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,38 +168,3 @@ def record_problems(
     for name in type(record).model_fields:
         check(getattr(record, name), name)
     return problems
-
-
-# -- the index's one writer --------------------------------------------------------------------
-class WriteGate:
-    """Writes to one index one at a time; a write that would wait longer than ``seconds`` for
-    the one before it is refused (503 Retry-After) rather than queued without end."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def held(self, seconds: float) -> Iterator[None]:
-        if not self._lock.acquire(timeout=seconds):
-            raise HTTPException(
-                503,
-                f"another write has held the index for over {seconds:g} s; retry shortly",
-                headers={"Retry-After": "2"},
-            )
-        try:
-            yield
-        finally:
-            self._lock.release()
-
-
-_GATES: weakref.WeakKeyDictionary[object, WriteGate] = weakref.WeakKeyDictionary()
-_GATES_LOCK = threading.Lock()
-
-
-def write_gate(index: object) -> WriteGate:
-    """The gate of this index object (one per index, made on first use)."""
-    with _GATES_LOCK:
-        gate = _GATES.get(index)
-        if gate is None:
-            gate = _GATES[index] = WriteGate()
-        return gate

@@ -12,7 +12,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.index import SearchIndex
+from matcher.services.index import SearchIndex
 
 
 class Metrics:

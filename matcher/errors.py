@@ -63,3 +63,20 @@ class IndexArtifactError(MatcherError):
 
 class WorkspaceError(MatcherError):
     """The workspace is missing something a command needs (e.g. `matcher index` not run yet)."""
+
+
+class NotFound(MatcherError):
+    """A record the caller names does not exist, or the caller may not see it (the same answer
+    for both, so that ids cannot be probed)."""
+
+
+class Conflict(MatcherError):
+    """The operation contradicts what is stored (e.g. adding a record whose id exists)."""
+
+
+class Forbidden(MatcherError):
+    """The caller's role may not do this."""
+
+
+class Busy(MatcherError):
+    """A shared resource (the index's one writer) stayed busy past the bounded wait; retry."""

@@ -22,7 +22,8 @@ from matcher.export import EXPORT_SUFFIXES, write_matches
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.progress import Reporter, SilentReporter
 from matcher.retrieve import Filters
-from matcher.schemas import DuplicateFirm, Match
+from matcher.schemas import DuplicateFirm
+from matcher.services.search import SearchResult, search
 from matcher.store import Workspace
 
 
@@ -146,14 +147,6 @@ def build_workspace_index(
     }
 
 
-@dataclass
-class SearchResult:
-    """A search's matches and, when hard filters left none, which filter did it."""
-
-    matches: list[Match]
-    why_empty: str | None = None
-
-
 def search_workspace(
     workspace: Path,
     text: str,
@@ -163,10 +156,7 @@ def search_workspace(
 ) -> SearchResult:
     ws = Workspace(workspace)
     with open_engine(settings, cache_path=ws.cache_path, index_root=ws.index_dir) as engine:
-        matches = engine.search(text, top_k, filters)
-        if not matches and filters is not None and not filters.is_empty():
-            return SearchResult(matches, engine.why_filtered_out(filters))
-        return SearchResult(matches)
+        return search(engine, text, top_k, filters)
 
 
 def run_demo(

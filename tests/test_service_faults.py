@@ -25,7 +25,7 @@ import pytest
 from openpyxl import Workbook
 
 from api.config import ApiSettings
-from api.limits import write_gate
+from matcher.services import write_gate
 from api.uploads import ClientGone, UploadLimits, parse_bounded
 from matcher.errors import InputDataError
 from matcher.store import Workspace

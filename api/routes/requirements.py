@@ -6,17 +6,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from api.config import MAX_TOP_K
 from api.deps import BuyerOrOrganiser, ContextDep, Organiser, PagingDep, principal
 from api.errors import ERROR_RESPONSES
 from api.models import DeletedOut, ImportOut, MatchOut, Page, RequirementIn, RequirementOut
-from api.routes.suppliers import UploadDep, check_id, read_upload
-from matcher.errors import InputDataError, Problem
+from api.routes.suppliers import UploadDep, read_upload
+from matcher import services
 from matcher.events import slugify
 from matcher.ingest import load_requirements
 from matcher.schemas import Requirement
+from matcher.services import owned_requirement, request_problem
 from matcher.store import ApiKey
 
 router = APIRouter(
@@ -27,36 +28,19 @@ router = APIRouter(
 )
 
 
-def owned(context: ContextDep, key: ApiKey, requirement_id: str) -> Requirement:
-    """The requirement if the key may see it; 404 alike for missing and for another buyer's."""
-    owner = context.workspace.requirement_owner(requirement_id)
-    requirement = context.workspace.requirement(requirement_id) if owner is not None else None
-    if requirement is None or (key.role == "buyer" and owner != key.buyer_id):
-        raise HTTPException(404, "no such requirement")
-    return requirement
-
-
 def _owner(key: ApiKey, body: RequirementIn) -> tuple[str, str]:
     """(buyer_id, buyer display name) of a new or edited requirement."""
     if key.role == "buyer":
         mine = key.buyer_id or ""
         if body.buyer_id not in (None, mine):
-            raise InputDataError(
-                [
-                    Problem(
-                        "request",
-                        None,
-                        "buyer_id",
-                        "a buyer key writes only its own "
-                        f"requirements: leave buyer_id out or give {mine!r}",
-                    )
-                ]
+            raise request_problem(
+                "buyer_id",
+                "a buyer key writes only its own requirements: "
+                f"leave buyer_id out or give {mine!r}",
             )
         return mine, body.buyer or mine
     if body.buyer_id is None and body.buyer is None:
-        raise InputDataError(
-            [Problem("request", None, "buyer_id", "name the buyer: buyer_id (or buyer)")]
-        )
+        raise request_problem("buyer_id", "name the buyer: buyer_id (or buyer)")
     buyer_id = body.buyer_id or slugify(body.buyer or "")
     return buyer_id, body.buyer or buyer_id
 
@@ -93,7 +77,7 @@ def create_requirement(
 ) -> RequirementOut:
     """Contract: `{"title", "description", ...}` → 201 `{"requirement_id", ...}`."""
     requirement = _record(f"R-{uuid.uuid4().hex[:16]}", key, body)
-    context.workspace.upsert_requirements([requirement])
+    context.register.upsert_requirements([requirement])
     return RequirementOut.model_validate(requirement.model_dump())
 
 
@@ -101,16 +85,17 @@ def create_requirement(
 def get_requirement(
     context: ContextDep, key: BuyerOrOrganiser, requirement_id: str
 ) -> RequirementOut:
-    return RequirementOut.model_validate(owned(context, key, requirement_id).model_dump())
+    found = owned_requirement(context.workspace, key, requirement_id)
+    return RequirementOut.model_validate(found.model_dump())
 
 
 @router.put("/{requirement_id}", response_model=RequirementOut, summary="Replace a requirement")
 def put_requirement(
     context: ContextDep, key: BuyerOrOrganiser, requirement_id: str, body: RequirementIn
 ) -> RequirementOut:
-    owned(context, key, requirement_id)
+    owned_requirement(context.workspace, key, requirement_id)
     requirement = _record(requirement_id, key, body)
-    context.workspace.upsert_requirements([requirement])
+    context.register.upsert_requirements([requirement])
     return RequirementOut.model_validate(requirement.model_dump())
 
 
@@ -118,8 +103,8 @@ def put_requirement(
 def delete_requirement(
     context: ContextDep, key: BuyerOrOrganiser, requirement_id: str
 ) -> DeletedOut:
-    owned(context, key, requirement_id)
-    context.workspace.delete_requirement(requirement_id)
+    owned_requirement(context.workspace, key, requirement_id)
+    context.register.delete_requirement(requirement_id)
     return DeletedOut(deleted=requirement_id)
 
 
@@ -131,8 +116,8 @@ def requirement_matches(
     top_k: Annotated[int, Query(ge=1, le=MAX_TOP_K)] = 10,
 ) -> Page[MatchOut]:
     """Ranked, explained suppliers; required certifications are hard filters."""
-    requirement = owned(context, key, requirement_id)
-    matches = context.index.match(requirement, top_k)
+    requirement = owned_requirement(context.workspace, key, requirement_id)
+    matches = services.requirement_matches(context.index, requirement, top_k)
     return Page(data=[MatchOut.of(m) for m in matches], count=len(matches))
 
 
@@ -140,7 +125,5 @@ def requirement_matches(
 def import_requirements(context: ContextDep, key: Organiser, file: UploadDep) -> ImportOut:
     """Validated whole first (as `matcher ingest requirements`); nothing written on a problem."""
     result = read_upload(file, load_requirements)
-    for r in result.records:
-        check_id(r.requirement_id, "requirement_id")
-    inserted, updated = context.workspace.upsert_requirements(result.records)
+    inserted, updated = context.register.upsert_requirements(result.records)
     return ImportOut(inserted=inserted, updated=updated)

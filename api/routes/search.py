@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from api.deps import ContextDep, PrincipalDep, principal
 from api.errors import ERROR_RESPONSES
 from api.models import MatchOut, SearchIn, SearchPage
+from matcher import services
 from matcher.retrieve import Filters
 
 router = APIRouter(
@@ -21,8 +22,6 @@ def search(context: ContextDep, key: PrincipalDep, body: SearchIn) -> SearchPage
     filters = Filters.build(
         body.filters.certifications, body.filters.sectors, body.filters.provinces
     )
-    matches = context.index.search(body.query, body.top_k, filters)
-    why = (
-        context.index.why_filtered_out(filters) if not matches and not filters.is_empty() else None
-    )
-    return SearchPage(data=[MatchOut.of(m) for m in matches], count=len(matches), why_empty=why)
+    found = services.search(context.index, body.query, body.top_k, filters)
+    data = [MatchOut.of(m) for m in found.matches]
+    return SearchPage(data=data, count=len(data), why_empty=found.why_empty)

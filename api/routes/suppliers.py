@@ -8,17 +8,17 @@ memory and time while a worker process parses it (api/uploads.py, 413/422)."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Request, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.deps import Context, ContextDep, Organiser, PagingDep, PrincipalDep, principal
 from api.errors import ERROR_RESPONSES
-from api.limits import record_problems, write_gate
+from api.limits import record_problems
 from api.models import DeletedOut, ImportOut, Page, SupplierOut
 from api.uploads import (
     ClientGone,
@@ -29,11 +29,10 @@ from api.uploads import (
     renamed,
     save_upload,
 )
-from matcher.errors import InputDataError, Problem
+from matcher.errors import InputDataError
 from matcher.ingest import SUPPORTED_SUFFIXES, IngestResult, load_suppliers
 from matcher.schemas import Supplier
-from matcher.schemas import check_id as schema_check_id
-from matcher.store import ApiKey, Workspace
+from matcher.services import check_ids, may_edit_supplier, views
 
 router = APIRouter(
     prefix="/v1/suppliers",
@@ -41,36 +40,11 @@ router = APIRouter(
     dependencies=[Depends(principal)],
     responses=ERROR_RESPONSES,
 )
-CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
 T = TypeVar("T")
 
 
-def contact_visible(workspace: Workspace, key: ApiKey, supplier_ids: Iterable[str]) -> set[str]:
-    """Which of these suppliers' contact persons the key may see."""
-    ids = set(supplier_ids)
-    if key.role in ("admin", "organiser"):
-        return ids
-    if key.role == "supplier":
-        return ids & {key.supplier_id or ""}
-    return ids & workspace.confirmed_suppliers(key.buyer_id or "")
-
-
-def public(supplier: Supplier, with_contacts: bool) -> SupplierOut:
-    data = supplier.model_dump()
-    if not with_contacts:
-        data.update(dict.fromkeys(CONTACT_FIELDS))
-        # A register's own columns may hold personal data (a director's name, an ID number):
-        # shown, like the contact fields, only to the roles that may see contacts.
-        data["extra"] = {}
-    return SupplierOut.model_validate(data)
-
-
-def check_id(value: str, what: str) -> None:
-    """The one id rule (matcher.schemas.check_id), as a 422 problem naming the field."""
-    try:
-        schema_check_id(value, what)
-    except ValueError as exc:
-        raise InputDataError([Problem("request", None, what, str(exc))]) from None
+def public(supplier: Supplier) -> SupplierOut:
+    return SupplierOut.model_validate(supplier.model_dump())
 
 
 def check_sizes(context: Context, suppliers: Sequence[Supplier], source: str = "request") -> None:
@@ -91,74 +65,38 @@ def check_sizes(context: Context, suppliers: Sequence[Supplier], source: str = "
         raise InputDataError(problems[:100])
 
 
-def write_suppliers(context: Context, suppliers: Sequence[Supplier]) -> tuple[int, int]:
-    """Into the database, then the index, as the index's one writer (bounded wait, 503)."""
-    with write_gate(context.index).held(context.api.write_wait_seconds):
-        counts = context.workspace.upsert_suppliers(suppliers)
-        context.index.upsert(suppliers)
-    return counts
-
-
 @router.get("", response_model=Page[SupplierOut], summary="List suppliers")
 def list_suppliers(context: ContextDep, key: PrincipalDep, paging: PagingDep) -> Page[SupplierOut]:
     suppliers, total = context.workspace.page_suppliers(paging.offset, paging.page_size)
-    shown = contact_visible(context.workspace, key, (s.supplier_id for s in suppliers))
-    return Page(data=[public(s, s.supplier_id in shown) for s in suppliers], count=total)
+    return Page(data=[public(s) for s in views(context.workspace, key, suppliers)], count=total)
 
 
 @router.post(
     "", response_model=SupplierOut, status_code=status.HTTP_201_CREATED, summary="Add a supplier"
 )
 def create_supplier(context: ContextDep, key: Organiser, supplier: Supplier) -> SupplierOut:
-    check_id(supplier.supplier_id, "supplier_id")
     check_sizes(context, [supplier])
-    if context.workspace.supplier(supplier.supplier_id) is not None:
-        raise HTTPException(409, f"supplier {supplier.supplier_id!r} exists; use PUT to edit it")
-    write_suppliers(context, [supplier])
-    return public(supplier, True)
+    return public(context.register.add_supplier(supplier))
 
 
 @router.get("/{supplier_id}", response_model=SupplierOut, summary="One supplier")
 def get_supplier(context: ContextDep, key: PrincipalDep, supplier_id: str) -> SupplierOut:
-    supplier = context.workspace.supplier(supplier_id)
-    if supplier is None:
-        raise HTTPException(404, "no such supplier")
-    shown = contact_visible(context.workspace, key, [supplier_id])
-    return public(supplier, supplier_id in shown)
+    (seen,) = views(context.workspace, key, [context.register.supplier(supplier_id)])
+    return public(seen)
 
 
 @router.put("/{supplier_id}", response_model=SupplierOut, summary="Replace a supplier's profile")
 def put_supplier(
     context: ContextDep, key: PrincipalDep, supplier_id: str, supplier: Supplier
 ) -> SupplierOut:
-    own = key.role == "supplier" and key.supplier_id == supplier_id
-    if key.role not in ("admin", "organiser") and not own:
-        raise HTTPException(403, "only organisers, or the supplier itself, edit a profile")
-    if supplier.supplier_id != supplier_id:
-        raise InputDataError(
-            [
-                Problem(
-                    "request",
-                    None,
-                    "supplier_id",
-                    f"body names {supplier.supplier_id!r}, "
-                    f"the path {supplier_id!r}: they must be the same",
-                )
-            ]
-        )
+    may_edit_supplier(key, supplier_id)
     check_sizes(context, [supplier])
-    if context.workspace.supplier(supplier_id) is None:
-        raise HTTPException(404, "no such supplier")
-    write_suppliers(context, [supplier])
-    return public(supplier, True)
+    return public(context.register.replace_supplier(supplier_id, supplier))
 
 
 @router.delete("/{supplier_id}", response_model=DeletedOut, summary="Remove a supplier")
 def delete_supplier(context: ContextDep, key: Organiser, supplier_id: str) -> DeletedOut:
-    with write_gate(context.index).held(context.api.write_wait_seconds):
-        if not context.workspace.delete_suppliers([supplier_id]):
-            raise HTTPException(404, "no such supplier")
-        context.index.delete([supplier_id])
+    context.register.delete_supplier(supplier_id)
     return DeletedOut(deleted=supplier_id)
 
 
@@ -209,12 +147,12 @@ async def import_suppliers(
         return Response(status_code=CLIENT_GONE)
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
-    for s in result.records:
-        check_id(s.supplier_id, "supplier_id")
+    check_ids((s.supplier_id for s in result.records), "supplier_id")
     check_sizes(context, result.records, name)
     if await request.is_disconnected():
         return Response(status_code=CLIENT_GONE)
-    inserted, updated = await run_in_threadpool(write_suppliers, context, result.records)
+    upsert = context.register.upsert_suppliers
+    inserted, updated = await run_in_threadpool(upsert, result.records)
     return ImportOut(
         inserted=inserted,
         updated=updated,
