@@ -34,7 +34,7 @@ from __future__ import annotations
 from matcher.ingest.columns import Kind
 from matcher.ingest.csv_reader import CSV_DELIMITERS
 from matcher.ingest.duplicates import find_duplicate_firms
-from matcher.ingest.read import SUPPORTED_SUFFIXES, read_rows, read_table
+from matcher.ingest.read import SUPPORTED_SUFFIXES, ReadOptions, read_rows, read_table
 from matcher.ingest.records import (
     IngestResult,
     LoadOptions,
@@ -53,6 +53,7 @@ __all__ = [
     "Kind",
     "LoadOptions",
     "RawRow",
+    "ReadOptions",
     "Table",
     "find_duplicate_firms",
     "load_records",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from matcher.config import InputSettings
 from matcher.errors import InputDataError, Problem
@@ -17,16 +18,19 @@ from matcher.limits import TextCheck, check_file_size, check_xlsx_archive, input
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".json", ".jsonl")
 
 
+class ReadOptions(TypedDict, total=False):
+    """The keyword options of read_rows (see read_table)."""
+
+    header_row: int | None
+    is_header: HeaderTest | None
+    limits: InputSettings | None
+
+
 def read_rows(
-    path: Path,
-    sheet: str | None = None,
-    *,
-    header_row: int | None = None,
-    is_header: HeaderTest | None = None,
-    limits: InputSettings | None = None,
+    path: Path, sheet: str | None = None, **options: Unpack[ReadOptions]
 ) -> tuple[list[str], list[RawRow]]:
     """Read a table into (headers, rows) whatever its format; cells are kept as given."""
-    table = read_table(path, sheet, header_row=header_row, is_header=is_header, limits=limits)
+    table = read_table(path, sheet, **options)
     return table.headers, table.rows
 
 
