@@ -25,9 +25,9 @@ import pytest
 from openpyxl import Workbook
 
 from api.config import ApiSettings
-from matcher.services import write_gate
 from api.uploads import ClientGone, UploadLimits, parse_bounded
 from matcher.errors import InputDataError
+from matcher.services import write_gate
 from matcher.store import Workspace
 from tests.conftest import DATA
 from tests.test_api import Service, make_service

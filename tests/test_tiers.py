@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from matcher.cli.tiers import tiers_app
 from matcher.config import Settings
 from matcher.engine import Engine
 from matcher.errors import ConfigError, InputDataError
@@ -42,7 +43,6 @@ from matcher.tiers import (
     read_given_inputs,
     select_buyers,
 )
-from matcher.cli.tiers import tiers_app
 
 from .conftest import SAMPLE, write
 
