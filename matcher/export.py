@@ -151,15 +151,23 @@ def write_table(
 
         _write_text(path, write_jsonl)
     else:
-        from openpyxl import Workbook
+        write_workbook([(sheet, columns, rows)], path)
 
-        book = Workbook(write_only=True)
-        ws = book.create_sheet(sheet)
+
+def write_workbook(
+    sheets: Sequence[tuple[str, Sequence[str], Sequence[Mapping[str, Any]]]], path: Path
+) -> None:
+    """Write (title, columns, rows) sheets to one XLSX atomically, cells through ``safe_cell``."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for title, columns, rows in sheets:
+        ws = book.create_sheet(title)
         ws.append([safe_cell(c) for c in columns])
         for row in rows:
             ws.append([safe_cell(row.get(c)) for c in columns])
-        with atomic_path(path) as tmp:
-            book.save(tmp)
+    with atomic_path(path) as tmp:
+        book.save(tmp)
 
 
 def write_matches(
