@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends
 from api.deps import ContextDep, Organiser, principal
 from api.errors import ERROR_RESPONSES
 from api.models import TiersIn, TiersOut
-from matcher.errors import WorkspaceError
-from matcher.tiers import kpis, propose_network, select_buyers
+from matcher.services.tiers import propose_for_workspace
 
 router = APIRouter(
     prefix="/v1/tiers",
@@ -24,21 +23,13 @@ def propose(context: ContextDep, key: Organiser, body: TiersIn) -> TiersOut:
     """Assemblers' requirements → tier-1 firms → their inputs → tier-2 (…) firms, each link
     "ready" or "needs" with its gaps. Nothing is written; 409 when the workspace has no
     suppliers or no requirements."""
-    suppliers = context.workspace.suppliers()
-    requirements = context.workspace.requirements()
-    if not suppliers or not requirements:
-        raise WorkspaceError(
-            "a tier proposal needs registered suppliers and requirements; "
-            f"the workspace has {len(suppliers)} supplier(s), {len(requirements)} requirement(s)"
-        )
-    network, all_chains = propose_network(
-        suppliers,
-        select_buyers(requirements, body.buyers),
+    proposal = propose_for_workspace(
+        context.workspace,
+        context.settings,
+        buyers=body.buyers,
         top_k=body.top_k,
         lower_top_k=body.lower_top_k,
         depth=body.depth,
         certifications=body.certifications,
-        settings=context.settings,
-        cache_path=context.workspace.cache_path,
     )
-    return TiersOut.model_validate({**network.to_json(), "kpis": kpis(network, all_chains)})
+    return TiersOut.model_validate(proposal)
