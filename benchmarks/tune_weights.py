@@ -22,7 +22,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from matcher.baselines import default_cache
 from matcher.config import DEFAULT_WEIGHTS, Settings
-from matcher.embed import default_cache_path
+from matcher.encoders import default_cache_path
 from matcher.evaluate import _documents, engine_settings, evaluate
 from matcher.learn import (
     FeatureSet,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from matcher.embed import EmbeddingCache, Encoder, default_cache_path, get_encoder
+from matcher.encoders import EmbeddingCache, Encoder, default_cache_path, get_encoder
 from matcher.retrieve import rrf_scores
 
 RunDict = dict[str, dict[str, float]]
@@ -114,6 +114,6 @@ def default_cache() -> EmbeddingCache:
 
 
 def cached_encoder(name: str) -> Encoder:
-    from matcher.embed import CachedEncoder
+    from matcher.encoders import CachedEncoder
 
     return CachedEncoder(get_encoder(name), default_cache())

@@ -105,7 +105,7 @@ def clean_nomenclature_lexicon(
 ) -> Path:
     """A lexicon learnt from ../shared's nomenclature without these chapters (default: the hs
     suites' own), cached beside the embeddings."""
-    from matcher.embed import default_cache_path
+    from matcher.encoders import default_cache_path
     from matcher.lexicon import clean_lexicon
     from matcher.normalise import load_taxonomy
     from matcher.suites import HS_CHAPTERS, external_dir

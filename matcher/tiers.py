@@ -27,7 +27,7 @@ from typing import Any, Literal, NamedTuple
 import networkx as nx
 
 from matcher.config import Settings
-from matcher.embed import EmbeddingCache, Encoder, default_cache_path
+from matcher.encoders import EmbeddingCache, Encoder, default_cache_path
 from matcher.errors import ConfigError, InputDataError, Problem
 from matcher.export import atomic_path, clean_text, safe_cell, write_table
 from matcher.ingest import load_requirements, load_suppliers, read_rows
