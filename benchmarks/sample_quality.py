@@ -18,7 +18,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from matcher.config import SAMPLE_DIR, Settings
 from matcher.encoders import EmbeddingCache, default_cache_path
-from matcher.evaluate import evaluate, read_labels
+from matcher.evaluation import evaluate, read_labels
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.pipeline import Engine
 from matcher.rank import FEATURES

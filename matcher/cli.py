@@ -29,10 +29,9 @@ from matcher.cli_support import (
 )
 from matcher.config import default_workspace
 from matcher.errors import ConfigError, MatcherError
-from matcher.evaluate import METHODS, evaluate_suite
+from matcher.evaluation import METHODS, SuiteUnavailable, evaluate_suite
 from matcher.retrieve import Filters
 from matcher.schemas import Match
-from matcher.suites import SuiteUnavailable
 from matcher.tiers_cli import tiers_app
 
 HeaderRowOpt = Annotated[

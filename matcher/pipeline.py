@@ -577,7 +577,7 @@ def run_demo(
     }
     labels = SAMPLE_DIR / "labels.csv"
     if labels.exists():
-        from matcher.evaluate import evaluate_file
+        from matcher.evaluation.metrics import evaluate_file
 
         result["quality"] = evaluate_file(out_dir / "matches.csv", labels, k=top_k)
     event = run_event_plan(
