@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from matcher.config import SAMPLE_DIR, Settings  # noqa: E402
-from matcher.embed import E5Encoder, Encoder, Side, Vectors, text_hash  # noqa: E402
+from matcher.encoders import E5Encoder, Encoder, Side, Vectors, text_hash  # noqa: E402
 from matcher.schemas import Supplier  # noqa: E402
 
 NOISE = 0.025  # per dimension: ‖noise‖ ≈ 0.49 against a unit base vector, cosine ≈ 0.9

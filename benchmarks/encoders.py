@@ -18,7 +18,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from matcher.config import SAMPLE_DIR, Settings
-from matcher.embed import Encoder, get_encoder
+from matcher.encoders import Encoder, get_encoder
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.jobs import run_match
 from matcher.normalise import load_taxonomy, normalise_requirement, normalise_supplier

@@ -7,7 +7,7 @@ Run:  .venv/bin/python benchmarks/lexicon_choice.py [--suites sample,sample-mess
 
 The hs-* suites cannot answer this question directly (their lines are the nomenclature itself: a
 lexicon learnt from their chapters has seen the answers), so they are always run with the clean
-lexicon (matcher.evaluate.engine_settings). `--chapter-folds` asks it indirectly and without a
+lexicon (matcher.evaluation.engine_settings). `--chapter-folds` asks it indirectly and without a
 leak: the supporting-industry chapters are split in two folds; the queries of one fold are
 answered with a lexicon that leaves out every supporting-industry chapter, and with one that
 learns the other fold's chapters too. If in-domain chapters help held-out in-domain chapters,
@@ -23,17 +23,20 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from matcher.baselines import default_cache
 from matcher.config import Settings
-from matcher.evaluate import clean_nomenclature_lexicon, evaluate_suite
-from matcher.suites import HS_CHAPTERS
+from matcher.evaluation import (
+    HS_CHAPTERS,
+    clean_nomenclature_lexicon,
+    default_cache,
+    evaluate,
+    evaluate_suite,
+    load_suite,
+)
 
 
 def chapter_folds(base: Settings) -> None:
     """Does learning some supporting-industry chapters help the others? (see the docstring)"""
     from matcher.engine import Engine
-    from matcher.evaluate import evaluate
-    from matcher.suites import load_suite
 
     suite = load_suite("hs-vi2en")
     folds = (HS_CHAPTERS[:6], HS_CHAPTERS[6:])

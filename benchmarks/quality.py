@@ -3,7 +3,7 @@
 Run:  .venv/bin/python benchmarks/quality.py [--suites sample,gebiz,hs-vi2en,hs-en2vi] [--out eval]
       .venv/bin/python benchmarks/quality.py --render-only      # rebuild the page from eval/*.json
 
-Every number comes from `matcher.evaluate.evaluate_suite` — the code behind `matcher eval` — with
+Every number comes from `matcher.evaluation.evaluate_suite` — the code behind `matcher eval` — with
 the default settings (the configuration `matcher match` uses), so the page and the CLI agree.
 Embeddings come from the cache (~/.cache/cnht-matcher); a cold run of all suites embeds ~25k
 texts with e5 and takes about an hour on 2 cores.
@@ -22,8 +22,7 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from matcher.config import Settings
-from matcher.evaluate import METHODS, evaluate_suite
-from matcher.suites import SuiteUnavailable
+from matcher.evaluation import METHODS, SuiteUnavailable, evaluate_suite
 
 HERE = Path(__file__).resolve().parent
 PAGE = HERE / "quality.md"

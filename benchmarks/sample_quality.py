@@ -17,9 +17,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from matcher.config import SAMPLE_DIR, Settings
-from matcher.embed import EmbeddingCache, default_cache_path
+from matcher.encoders import EmbeddingCache, default_cache_path
 from matcher.engine import Engine
-from matcher.evaluate import evaluate, read_labels
+from matcher.evaluation import evaluate, read_labels
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.rank import FEATURES
 

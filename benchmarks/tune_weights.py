@@ -20,11 +20,17 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from matcher.baselines import default_cache
 from matcher.config import DEFAULT_WEIGHTS, Settings
-from matcher.embed import default_cache_path
+from matcher.encoders import default_cache_path
 from matcher.engine import Engine
-from matcher.evaluate import _documents, engine_settings, evaluate
+from matcher.evaluation import (
+    SuiteUnavailable,
+    default_cache,
+    engine_settings,
+    evaluate,
+    load_suite,
+    suite_documents,
+)
 from matcher.learn import (
     FeatureSet,
     coordinate_ascent,
@@ -34,7 +40,6 @@ from matcher.learn import (
     train_lambdamart,
 )
 from matcher.rank import load_gating, load_weights
-from matcher.suites import SuiteUnavailable, load_suite
 
 
 class PrintReporter:
@@ -72,7 +77,7 @@ def features(name: str, settings: Settings, reuse: bool) -> tuple[dict[str, list
     for part in ("dev", "test"):
         start = time.perf_counter()
         engine = Engine(settings, cache=default_cache()).build(
-            _documents(suite, part), PrintReporter()
+            suite_documents(suite, part), PrintReporter()
         )
         out[part] = engine.candidate_features(suite.part(part), depth=100, reporter=PrintReporter())
         print(

@@ -14,7 +14,7 @@ Run ``.venv/bin/python data/make_messy.py`` to rewrite ``data/sample/messy/``:
 
 The meaning of every profile is kept (only spelling, layout and formatting change), so the sample's
 labels (``data/sample/labels.csv``) stay valid once remapped through the tax code; the
-``sample-messy`` suite (matcher/suites.py) does that remapping.
+``sample-messy`` suite (matcher/evaluation/suites.py) does that remapping.
 
 Deterministic: one ``random.Random`` seeded with SEED, fixed workbook and zip timestamps, so a
 re-run rewrites byte-identical files. Needs openpyxl (a project dependency), nothing from
@@ -512,9 +512,10 @@ def write_readme(counts: Counter[str], n: int, blocks: int, path: Path) -> None:
         f"The 398 firms of `../suppliers.csv`, rewritten by `../../make_messy.py` (seed `{SEED}`,",
         "deterministic) the way real Vietnamese programme registers arrive. The meaning of every",
         "profile is unchanged, so `../labels.csv` stays valid: the `sample-messy` suite",
-        "(`matcher/suites.py`) reads `suppliers.xlsx` with `matcher.ingest.load_suppliers` and",
-        "remaps each label's supplier from its sample id to the messy register's id through the",
-        "tax code (every sample firm has one, all distinct, so the tax code is the firm's key).",
+        "(`matcher/evaluation/suites.py`) reads `suppliers.xlsx` with",
+        "`matcher.ingest.load_suppliers` and remaps each label's supplier from its sample id to",
+        "the messy register's id through the tax code (every sample firm has one, all distinct, so",
+        "the tax code is the firm's key).",
         "The requirements and the dev/test split are the `sample` suite's.",
         "",
         "| file | what |",

@@ -25,7 +25,7 @@ from matcher.artifacts import (
     write_version,
 )
 from matcher.config import DEFAULT_LEXICON, Settings
-from matcher.embed import (
+from matcher.encoders import (
     CachedEncoder,
     EmbeddingCache,
     Encoder,

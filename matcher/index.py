@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.artifacts import REBUILD
-from matcher.embed import Vectors
+from matcher.encoders import Vectors
 from matcher.errors import IndexArtifactError
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.config import SAMPLE_DIR, Settings
-from matcher.embed import Encoder
+from matcher.encoders import Encoder
 from matcher.engine import Engine, cache_file, open_engine
 from matcher.errors import ConfigError, WorkspaceError
 from matcher.export import EXPORT_SUFFIXES, write_matches
@@ -197,7 +197,7 @@ def run_demo(
     }
     labels = SAMPLE_DIR / "labels.csv"
     if labels.exists():
-        from matcher.evaluate import evaluate_file
+        from matcher.evaluation.metrics import evaluate_file
 
         result["quality"] = evaluate_file(out_dir / "matches.csv", labels, k=top_k)
     event = run_event_plan(

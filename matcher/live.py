@@ -45,7 +45,7 @@ import numpy.typing as npt
 
 from matcher.artifacts import current_version, versions
 from matcher.config import Settings
-from matcher.embed import CachedEncoder, EmbeddingCache, Encoder, Vectors, get_encoder
+from matcher.encoders import CachedEncoder, EmbeddingCache, Encoder, Vectors, get_encoder
 from matcher.engine import Engine, open_engine, search_requirement
 from matcher.errors import ConfigError, IndexArtifactError, WorkspaceError
 from matcher.index import DenseIndex, Mask

@@ -10,7 +10,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from matcher.embed import Vectors
+from matcher.encoders import Vectors
 from matcher.index import Mask
 from matcher.normalise import NormalisedSupplier, canonical_certifications, fold
 

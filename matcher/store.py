@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from matcher.embed import text_hash
+from matcher.encoders import text_hash
 from matcher.errors import ConfigError, WorkspaceError
 from matcher.events import buyer_id_of
 from matcher.schemas import Requirement, Supplier

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from matcher.config import SAMPLE_DIR, Settings
-from matcher.embed import CachedEncoder
+from matcher.encoders import CachedEncoder
 from matcher.engine import cache_file, open_engine
 from matcher.errors import WorkspaceError
 from matcher.ingest import load_suppliers

@@ -13,11 +13,10 @@ from types import ModuleType
 import pytest
 
 from matcher.config import Settings
-from matcher.evaluate import evaluate_suite, read_labels
+from matcher.evaluation import MESSY_DIR, evaluate_suite, load_suite, read_labels
 from matcher.ingest import load_suppliers
 from matcher.normalise import canonical_certifications, fold
 from matcher.schemas import Supplier
-from matcher.suites import MESSY_DIR, load_suite
 from tests.conftest import REPO, SAMPLE
 
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from matcher.cli import app
 from matcher.config import Settings
-from matcher.embed import E5Encoder, minilm_encoder
+from matcher.encoders import E5Encoder, minilm_encoder
 from matcher.engine import Engine
 from matcher.schemas import Requirement, Supplier
 from tests.conftest import DATA

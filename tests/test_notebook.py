@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matcher.config import Settings
-from matcher.evaluate import evaluate_suite
-from matcher.suites import external_dir
+from matcher.evaluation import evaluate_suite, external_dir
 
 from .conftest import REPO
 

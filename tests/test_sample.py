@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matcher.evaluate import read_labels
+from matcher.evaluation import read_labels
 from matcher.ingest import load_requirements, load_suppliers
 from tests.conftest import SAMPLE
 

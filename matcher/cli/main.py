@@ -36,10 +36,9 @@ from matcher.cli.support import (
 from matcher.cli.tiers import tiers_app
 from matcher.config import default_workspace
 from matcher.errors import ConfigError, MatcherError
-from matcher.evaluate import METHODS, evaluate_suite
+from matcher.evaluation import METHODS, SuiteUnavailable, evaluate_suite
 from matcher.retrieve import Filters
 from matcher.schemas import Match
-from matcher.suites import SuiteUnavailable
 
 HeaderRowOpt = Annotated[
     int | None,

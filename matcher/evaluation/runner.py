@@ -1,100 +1,53 @@
-"""Evaluate: recall@k, MRR@k and nDCG@k of a ranked run against graded relevance labels (ranx)."""
+"""The suite runner: every method (baselines and the engine) on a suite, scored by metrics.py."""
 
 from __future__ import annotations
 
-import csv
 import json
 import time
-from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from matcher.config import Settings
-from matcher.errors import ConfigError, InputDataError, Problem
+from matcher.encoders import default_cache_path
+from matcher.errors import ConfigError
+from matcher.evaluation.baselines import (
+    bm25_run,
+    cached_encoder,
+    default_cache,
+    dense_run,
+    dense_vectors,
+    rrf_run,
+    tfidf_run,
+)
+from matcher.evaluation.metrics import RunDict, evaluate
+from matcher.evaluation.suites import HS_CHAPTERS, Suite, external_dir, load_suite
+from matcher.lexicon import clean_lexicon
+from matcher.normalise import load_taxonomy
 from matcher.schemas import Supplier
-from matcher.suites import Suite, load_suite
 
 if TYPE_CHECKING:
     from matcher.progress import Reporter
 
-Qrels = dict[str, dict[str, int]]
-RunDict = dict[str, dict[str, float]]
-
-
-def read_labels(path: Path) -> Qrels:
-    """labels.csv: requirement_id, supplier_id, grade (0 = not relevant, 1 = partly, 2 = fully)."""
-    qrels: Qrels = defaultdict(dict)
-    problems = []
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        for row_no, row in enumerate(csv.DictReader(handle), start=2):
-            try:
-                grade = int(row["grade"])
-            except (KeyError, TypeError, ValueError):
-                problems.append(Problem(str(path), row_no, "grade", "must be an integer 0–2"))
-                continue
-            if grade > 0:
-                qrels[row["requirement_id"]][row["supplier_id"]] = grade
-    if problems:
-        raise InputDataError(problems)
-    return dict(qrels)
-
-
-def read_run(path: Path) -> RunDict:
-    """A `matcher match` output: requirement_id, supplier_id, score (rank 1 = best)."""
-    run: RunDict = defaultdict(dict)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            run[row["requirement_id"]][row["supplier_id"]] = float(row["score"])
-    return dict(run)
-
-
-def evaluate(
-    qrels: Mapping[str, Mapping[str, int]], run: Mapping[str, Mapping[str, float]], k: int = 10
-) -> dict[str, float]:
-    """Mean recall@k, MRR@k, nDCG@k over the labelled queries (a query with no results scores 0).
-
-    MRR counts any grade ≥ 1 as relevant; nDCG uses the grades as gains (ranx's "ndcg").
-    """
-    from ranx import Qrels as RQrels
-    from ranx import Run as RRun
-    from ranx import evaluate as ranx_evaluate
-
-    labelled = {q: dict(d) for q, d in qrels.items() if d}
-    if not labelled:
-        raise ValueError("no labelled queries with a relevant document")
-    # ranx needs every labelled query in the run; a query the system skipped gets a dummy miss.
-    full_run = {q: dict(run.get(q) or {"__none__": 0.0}) for q in labelled}
-    metrics = [f"recall@{k}", f"mrr@{k}", f"ndcg@{k}"]
-    scores = ranx_evaluate(RQrels(labelled), RRun(full_run), metrics, make_comparable=True)
-    result = {m: round(float(scores[m]), 4) for m in metrics}
-    result["queries"] = len(labelled)
-    return result
-
-
-def evaluate_file(run_path: Path, labels_path: Path, k: int = 10) -> dict[str, float]:
-    return evaluate(read_labels(labels_path), read_run(run_path), k)
-
-
-# --- suites -------------------------------------------------------------------------------------
 METHODS = ("bm25", "tfidf-word", "tfidf-char", "minilm", "e5", "rrf-bm25-e5", "engine")
 
 
-def _documents(suite: Suite, part: str) -> list[Supplier]:
-    # gebiz keeps one document set per part (profiles end at that part's cut-off).
+def suite_documents(suite: Suite, part: str) -> list[Supplier]:
+    """The documents a part's queries are answered against.
+
+    gebiz keeps one document set per part (profiles end at that part's cut-off).
+    """
     prefixed = [s for s in suite.suppliers if s.supplier_id.startswith(f"{part}:")]
     return prefixed or list(suite.suppliers)
 
 
 def _dense_memo(texts: list[str], qtexts: list[str]) -> Callable[[str], tuple[Any, Any]]:
     """Embed one part's documents and queries once per encoder, however many methods use them."""
-    from matcher import baselines
-
     memo: dict[str, tuple[Any, Any]] = {}
 
     def dense(name: str) -> tuple[Any, Any]:
         if name not in memo:
-            memo[name] = baselines.dense_vectors(baselines.cached_encoder(name), texts, qtexts)
+            memo[name] = dense_vectors(cached_encoder(name), texts, qtexts)
         return memo[name]
 
     return dense
@@ -105,11 +58,6 @@ def clean_nomenclature_lexicon(
 ) -> Path:
     """A lexicon learnt from ../shared's nomenclature without these chapters (default: the hs
     suites' own), cached beside the embeddings."""
-    from matcher.embed import default_cache_path
-    from matcher.lexicon import clean_lexicon
-    from matcher.normalise import load_taxonomy
-    from matcher.suites import HS_CHAPTERS, external_dir
-
     return clean_lexicon(
         load_taxonomy(taxonomy),
         external_dir() / "vn_hs_bilingual" / "vn_hs_bilingual.csv",
@@ -128,8 +76,6 @@ def engine_settings(suite: Suite, settings: Settings | None) -> tuple[Settings, 
     settings = settings or Settings()
     if not suite.name.startswith("hs-") or settings.normalise.lexicon != "shipped":
         return settings, None
-    from matcher.suites import HS_CHAPTERS
-
     clean = settings.model_copy(deep=True)
     clean.normalise.lexicon = clean_nomenclature_lexicon(settings.normalise.taxonomy)
     note = (
@@ -147,7 +93,6 @@ def suite_runs(
     reporter: Reporter | None = None,
 ) -> tuple[dict[str, RunDict], dict[str, float]]:
     """Runs of each method on one part of a suite, plus seconds per method."""
-    from matcher import baselines
     from matcher.engine import Engine
 
     unknown = set(methods) - set(METHODS)
@@ -157,7 +102,7 @@ def suite_runs(
     runs: dict[str, RunDict] = {m: {} for m in methods}
     seconds: dict[str, float] = dict.fromkeys(methods, 0.0)
     for p in parts:
-        docs = _documents(suite, p)
+        docs = suite_documents(suite, p)
         queries = suite.part(p)
         ids = [d.supplier_id for d in docs]
         texts = [
@@ -169,23 +114,23 @@ def suite_runs(
         for method in methods:
             start = time.perf_counter()
             if method == "bm25":
-                run = baselines.bm25_run(ids, texts, qids, qtexts)
+                run = bm25_run(ids, texts, qids, qtexts)
             elif method in ("tfidf-word", "tfidf-char"):
-                run = baselines.tfidf_run(ids, texts, qids, qtexts, method.split("-")[1])
+                run = tfidf_run(ids, texts, qids, qtexts, method.split("-")[1])
             elif method in ("minilm", "e5"):
                 d, q = dense(method)
-                run = baselines.dense_run(ids, d, qids, q)
+                run = dense_run(ids, d, qids, q)
             elif method == "rrf-bm25-e5":
                 d, q = dense("e5")
-                run = baselines.rrf_run(
+                run = rrf_run(
                     [
-                        baselines.bm25_run(ids, texts, qids, qtexts),
-                        baselines.dense_run(ids, d, qids, q),
+                        bm25_run(ids, texts, qids, qtexts),
+                        dense_run(ids, d, qids, q),
                     ]
                 )
             else:
                 own, _ = engine_settings(suite, settings)
-                engine = Engine(own, cache=baselines.default_cache()).build(docs, reporter)
+                engine = Engine(own, cache=default_cache()).build(docs, reporter)
                 run = {}
                 for m in engine.match(queries, 10, reporter):
                     run.setdefault(m.requirement_id, {})[m.supplier_id] = m.score

