@@ -1,36 +1,5 @@
-"""Live index: the service's search index, edited in place and swapped atomically.
-
-Design (Lucene's, in miniature). A search reads one immutable ``Snapshot``; writers build the next
-snapshot beside it and publish it with a single reference assignment, so readers never take a
-lock, never wait, and never see half an edit. A snapshot has two segments:
-
-- **main**: the register as of the last full build, saved as an index version
-  (matcher/artifacts.py) in the Engine's own format, so `matcher search` reads it too;
-- **delta**: the suppliers added or edited since, with a small exact FAISS index of their own;
-
-plus **tombstones**: main rows replaced or deleted since the build, masked out of every search.
-An edit embeds only the edited profiles and rebuilds only the delta (its size is bounded), so it
-is visible to the next search within milliseconds with the hashing encoder and one encoding with
-e5. When delta + tombstones reach ``compact_above`` a background thread rebuilds the whole register
-from the database (cached embeddings make that re-embed nothing), saves it as a new version and
-swaps it in, replaying the edits that arrived while it ran.
-
-Ranking equals a from-scratch build of the same register, not an approximation of it:
-
-- dense: each segment returns its exact top-N (tombstones excluded by a FAISS selector) and the
-  merge keeps the best N, which is the top-N of the union;
-- lexical: BM25 depends on corpus statistics (document count, document frequencies, mean length)
-  that every edit changes. Per-segment BM25 would score the delta with its own tiny IDF, and
-  per-segment normalisation would still rank a rare term in a small delta above the same term in
-  the main. Instead both segments keep raw term frequencies (``TermCounts``) and are scored at
-  query time under the statistics of the live register (main − tombstones + delta), maintained
-  incrementally: bm25s's own formula, to the same float32 values;
-- ties between equal scores are broken by supplier id, as they fall in a register built from the
-  database (ordered by id) at once, not by the order in which edits arrived.
-
-Encoders fitted on the register (tfidf) cannot embed an edit without refitting everything, so the
-live index refuses them; use a pretrained one (e5, minilm, hashing, a local model).
-"""
+"""``LiveIndex``: the workspace's supplier index for the service — edits applied to the next
+snapshot and published by one reference assignment; background compaction; health."""
 
 from __future__ import annotations
 
@@ -41,355 +10,32 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 from matcher.artifacts import current_version, versions
 from matcher.config import Settings
 from matcher.encoders import CachedEncoder, EmbeddingCache, Encoder, Vectors, get_encoder
 from matcher.engine import Engine, open_engine, search_requirement
 from matcher.errors import ConfigError, IndexArtifactError, WorkspaceError
-from matcher.index import DenseIndex, Mask
-from matcher.lexical import TermCounts, bm25_idf, tokenize
+from matcher.live.segments import (
+    bare_encoder,
+    delta_segment,
+    lexical_tokens,
+    main_segment,
+    translated_tokens,
+)
+from matcher.live.snapshot import Snapshot
 from matcher.normalise import (
-    NormalisedRequirement,
     NormalisedSupplier,
     normalise_requirement,
     normalise_supplier,
 )
-from matcher.retrieve import FilterMasks, Filters, HybridRetriever, describe_empty
+from matcher.retrieve import Filters, describe_empty
 from matcher.schemas import Match, Requirement, Supplier
 from matcher.store import Workspace
 
 log = logging.getLogger(__name__)
 
 DEFAULT_COMPACT_ABOVE = 1000  # delta rows + tombstones that trigger a background full rebuild
-
-Order = npt.NDArray[np.float64]
-
-
-def _bare(encoder: Encoder) -> Encoder:
-    # The embedding cache is a sqlite3 connection usable only in the thread that opened it: writers
-    # open their own, and searches (from any thread) use the encoder without it.
-    return encoder.inner if isinstance(encoder, CachedEncoder) else encoder
-
-
-def _lexical_tokens(s: NormalisedSupplier) -> list[str]:
-    return tokenize(s.lexical_text)
-
-
-def _translated_tokens(s: NormalisedSupplier) -> list[str]:
-    # The text Engine._translated_index gives BM25 for the bilingual field.
-    return tokenize(f"{s.text} {s.translated_text}")
-
-
-# -- segments --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Segment:
-    """An immutable run of suppliers with their own dense index, term counts and filter masks."""
-
-    suppliers: list[NormalisedSupplier]
-    dense: DenseIndex
-    lexical: TermCounts
-    translated: TermCounts | None
-    masks: FilterMasks
-    position: dict[str, int]  # supplier id → row in this segment
-    # Delta only: each supplier's token lists, so that an edit re-tokenises only what it adds.
-    tokens: list[tuple[list[str], list[str] | None]] | None = None
-
-    def __len__(self) -> int:
-        return len(self.suppliers)
-
-    def vectors_of(self, position: int) -> Vectors:
-        starts = self.dense.starts_
-        return self.dense.vectors_[starts[position] : starts[position + 1]]
-
-
-def _main_segment(engine: Engine) -> Segment:
-    suppliers = engine.suppliers_
-    bilingual = engine.lexicon is not None
-    return Segment(
-        suppliers=suppliers,
-        dense=engine.dense_,
-        lexical=TermCounts([_lexical_tokens(s) for s in suppliers]),
-        translated=TermCounts([_translated_tokens(s) for s in suppliers]) if bilingual else None,
-        masks=FilterMasks(suppliers),
-        position={s.supplier.supplier_id: p for p, s in enumerate(suppliers)},
-    )
-
-
-def _delta_segment(
-    suppliers: list[NormalisedSupplier],
-    blocks: list[Vectors],
-    tokens: list[tuple[list[str], list[str] | None]],
-    dim: int,
-    bilingual: bool,
-) -> Segment | None:
-    if not suppliers:
-        return None
-    owners = np.repeat(np.arange(len(blocks), dtype=np.int64), [len(b) for b in blocks])
-    vectors = np.vstack(blocks) if blocks else np.zeros((0, dim), dtype=np.float32)
-    ids = [s.supplier.supplier_id for s in suppliers]
-    dense = DenseIndex(exact_below=np.iinfo(np.int64).max).build(vectors, ids, owners)
-    return Segment(
-        suppliers=suppliers,
-        dense=dense,
-        lexical=TermCounts([lex for lex, _ in tokens]),
-        translated=TermCounts([tr or [] for _, tr in tokens]) if bilingual else None,
-        masks=FilterMasks(suppliers),
-        position={sid: p for p, sid in enumerate(ids)},
-        tokens=tokens,
-    )
-
-
-@dataclass(frozen=True)
-class DeadStats:
-    """What the tombstoned main rows contribute to one BM25 field's statistics (to subtract)."""
-
-    doc_freq: dict[str, int]
-    length: int
-
-    def plus(self, token_lists: Sequence[list[str]]) -> DeadStats:
-        doc_freq = dict(self.doc_freq)
-        for tokens in token_lists:
-            for term in set(tokens):
-                doc_freq[term] = doc_freq.get(term, 0) + 1
-        return DeadStats(doc_freq, self.length + sum(len(t) for t in token_lists))
-
-
-NO_DEAD = DeadStats({}, 0)
-
-
-# -- the segmented views that HybridRetriever searches (positions: main rows, then delta rows) ----
-class SegmentedDense:
-    """Exact top-k over main (tombstones denied) and delta, merged; ties decided by supplier id."""
-
-    def __init__(
-        self, main: DenseIndex | None, delta: DenseIndex | None, dead: Mask, order: Order
-    ) -> None:
-        self.main, self.delta, self.dead, self.order = main, delta, dead, order
-        self.n_main = len(dead)
-
-    def search(
-        self, queries: Vectors, k: int, allowed: Mask | None = None
-    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
-        queries = queries.reshape(len(queries), -1)
-        parts: list[tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]] = []
-        if self.main is not None:
-            main_allowed = allowed[: self.n_main] if allowed is not None else None
-            parts.append(self.main.search(queries, k, main_allowed, denied=self.dead))
-        if self.delta is not None:
-            delta_allowed = allowed[self.n_main :] if allowed is not None else None
-            scores, positions = self.delta.search(queries, k, delta_allowed)
-            parts.append((scores, np.where(positions >= 0, positions + self.n_main, -1)))
-        out_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
-        out_positions = np.full((len(queries), k), -1, dtype=np.int64)
-        if not parts:
-            return out_scores, out_positions
-        scores = np.hstack([s for s, _ in parts])
-        positions = np.hstack([p for _, p in parts])
-        for q in range(len(queries)):
-            valid = positions[q] >= 0
-            s, p = scores[q][valid], positions[q][valid]
-            # Ties fall as IndexFlatIP lets them fall in a register built at once (its rows
-            # follow the ids there): the lowest ids are kept at the cut, listed highest id first.
-            kept = np.lexsort((self.order[p], -s))[:k]
-            best = kept[np.lexsort((-self.order[p][kept], -s[kept]))]
-            out_scores[q, : len(best)] = s[best]
-            out_positions[q, : len(best)] = p[best]
-        return out_scores, out_positions
-
-    def max_sim(self, query: Vectors, positions: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
-        out = np.empty(len(positions), dtype=np.float32)
-        in_main = positions < self.n_main
-        if in_main.any() and self.main is not None:
-            out[in_main] = self.main.max_sim(query, positions[in_main])
-        if (~in_main).any() and self.delta is not None:
-            out[~in_main] = self.delta.max_sim(query, positions[~in_main] - self.n_main)
-        return out
-
-
-class SegmentedBM25:
-    """One BM25 field over main and delta, scored under the live register's statistics."""
-
-    def __init__(
-        self, main: TermCounts | None, delta: TermCounts | None, dead: Mask, dead_stats: DeadStats
-    ) -> None:
-        self.main, self.delta, self.dead, self.dead_stats = main, delta, dead, dead_stats
-        n_dead = int(dead.sum())
-        main_docs = len(main) - n_dead if main is not None else 0
-        main_length = int(main.lengths.sum()) - dead_stats.length if main is not None else 0
-        self.n_docs = main_docs + (len(delta) if delta is not None else 0)
-        self.total_length = main_length + (int(delta.lengths.sum()) if delta is not None else 0)
-        self.size = len(dead) + (len(delta) if delta is not None else 0)
-
-    def doc_freq(self, term: str) -> int:
-        df = 0
-        if self.main is not None:
-            df += self.main.doc_freq(term) - self.dead_stats.doc_freq.get(term, 0)
-        if self.delta is not None:
-            df += self.delta.doc_freq(term)
-        return df
-
-    def scores(self, query: str) -> npt.NDArray[np.float32]:
-        words = tokenize(query)
-        freqs = {t: self.doc_freq(t) for t in set(words)}
-        tokens = [t for t in words if freqs[t] > 0]
-        if not tokens:
-            return np.zeros(self.size, dtype=np.float32)
-        idf = {t: bm25_idf(freqs[t], self.n_docs) for t in set(tokens)}
-        # bm25s's mean document length: an exact integer sum divided once.
-        avg_length = self.total_length / self.n_docs
-        parts = []
-        if self.main is not None:
-            main = self.main.scores(tokens, idf, avg_length)
-            main[self.dead] = 0.0
-            parts.append(main)
-        if self.delta is not None:
-            parts.append(self.delta.scores(tokens, idf, avg_length))
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-
-
-class SegmentedMasks:
-    """Filter masks over main and delta; tombstoned rows never pass."""
-
-    def __init__(self, main: FilterMasks | None, delta: FilterMasks | None, live: Mask) -> None:
-        self.main, self.delta, self.live = main, delta, live
-
-    def _joined(self, filters: Filters) -> dict[str, Mask]:
-        main = self.main.masks(filters) if self.main is not None else {}
-        delta = self.delta.masks(filters) if self.delta is not None else {}
-        names = list(main or delta)
-        empty = np.zeros(0, dtype=bool)
-        return {
-            name: np.concatenate([main.get(name, empty), delta.get(name, empty)]) & self.live
-            for name in names
-        }
-
-    def allowed(self, filters: Filters) -> Mask | None:
-        if filters.is_empty():
-            return None
-        mask = self.live.copy()
-        for part in self._joined(filters).values():
-            mask &= part
-        return mask
-
-    def counts(self, filters: Filters) -> dict[str, int]:
-        return {name: int(mask.sum()) for name, mask in self._joined(filters).items()}
-
-
-# -- snapshot --------------------------------------------------------------------------------------
-def _id_order(ids: Sequence[str]) -> tuple[npt.NDArray[np.str_], Order]:
-    """Sorted ids, and each row's sort key 2·rank (delta rows slot in at the odd keys)."""
-    array = np.asarray(ids, dtype=np.str_)
-    ranks = np.empty(len(ids), dtype=np.float64)
-    ranks[np.argsort(array, kind="stable")] = np.arange(len(ids), dtype=np.float64)
-    return np.sort(array), 2 * ranks
-
-
-class Snapshot:
-    """One immutable state of the index: main segment, delta segment, tombstones.
-
-    Never mutated after construction: readers hold a reference for the length of one search.
-    """
-
-    def __init__(
-        self,
-        engine: Engine,
-        version: str | None,
-        main: Segment | None,
-        delta: Segment | None,
-        dead: Mask,
-        dead_stats: tuple[DeadStats, DeadStats],
-        main_order: tuple[npt.NDArray[np.str_], Order],
-    ) -> None:
-        self.engine, self.version, self.main, self.delta = engine, version, main, delta
-        self.dead, self.dead_stats, self.main_order = dead, dead_stats, main_order
-        n_main, n_delta = len(dead), len(delta) if delta is not None else 0
-        self.n_main = n_main
-        self.size = n_main - int(dead.sum()) + n_delta
-        self.edits = int(dead.sum()) + n_delta
-        self.suppliers: list[NormalisedSupplier] = [
-            *(main.suppliers if main is not None else []),
-            *(delta.suppliers if delta is not None else []),
-        ]
-        order = np.concatenate([main_order[1], self._delta_order()])
-        live = np.concatenate([~dead, np.ones(n_delta, dtype=bool)])
-        settings = engine.settings.retrieve
-        bilingual = engine.lexicon is not None
-        self.retriever = HybridRetriever(
-            SegmentedDense(
-                main.dense if main is not None else None,
-                delta.dense if delta is not None else None,
-                dead,
-                order,
-            ),
-            SegmentedBM25(
-                main.lexical if main is not None else None,
-                delta.lexical if delta is not None else None,
-                dead,
-                dead_stats[0],
-            ),
-            SegmentedMasks(
-                main.masks if main is not None else None,
-                delta.masks if delta is not None else None,
-                live,
-            ),
-            candidates=settings.candidates,
-            rrf_k=settings.rrf_k,
-            translated=SegmentedBM25(
-                main.translated if main is not None else None,
-                delta.translated if delta is not None else None,
-                dead,
-                dead_stats[1],
-            )
-            if bilingual
-            else None,
-            order=order,
-        )
-
-    @classmethod
-    def build(cls, engine: Engine, version: str | None, main: Segment | None) -> Snapshot:
-        n = len(main) if main is not None else 0
-        ids = [s.supplier.supplier_id for s in main.suppliers] if main is not None else []
-        return cls(
-            engine,
-            version,
-            main,
-            None,
-            np.zeros(n, dtype=bool),
-            (NO_DEAD, NO_DEAD),
-            _id_order(ids),
-        )
-
-    def _delta_order(self) -> Order:
-        # Key between the main rows' even keys 2·rank: a delta id sorting before main rank i gets
-        # a key in (2i − 1, 2i), ordered among such delta ids by the id itself.
-        if self.delta is None:
-            return np.zeros(0, dtype=np.float64)
-        ids = np.asarray([s.supplier.supplier_id for s in self.delta.suppliers], dtype=np.str_)
-        by_id = np.argsort(ids, kind="stable")
-        slots = np.searchsorted(self.main_order[0], ids[by_id], side="left")
-        keys = np.empty(len(ids), dtype=np.float64)
-        keys[by_id] = 2 * slots - 1 + (np.arange(len(ids)) + 1) / (len(ids) + 1)
-        return keys
-
-    def supplier(self, supplier_id: str) -> Supplier | None:
-        """The live profile of a supplier, None if absent or deleted."""
-        if self.delta is not None and supplier_id in self.delta.position:
-            return self.delta.suppliers[self.delta.position[supplier_id]].supplier
-        if self.main is not None:
-            p = self.main.position.get(supplier_id)
-            if p is not None and not self.dead[p]:
-                return self.main.suppliers[p].supplier
-        return None
-
-    def rank(
-        self, req: NormalisedRequirement, vector: Vectors, filters: Filters, top_k: int
-    ) -> list[Match]:
-        candidates = self.retriever.retrieve(
-            vector, req.lexical_text, filters, top_k, req.translated_text
-        )
-        return self.engine.ranker.rank(req, self.suppliers, candidates, top_k)
 
 
 @dataclass(frozen=True)
@@ -442,7 +88,7 @@ class LiveIndex:
         self.workspace = workspace
         self.settings = settings
         self.compact_above = compact_above
-        self._encoder = _bare(encoder or get_encoder(settings.embed.encoder))
+        self._encoder = bare_encoder(encoder or get_encoder(settings.embed.encoder))
         if not self._encoder.cacheable:
             raise ConfigError(
                 f"encoder {settings.embed.encoder!r} is fitted on the whole register and cannot "
@@ -503,7 +149,7 @@ class LiveIndex:
                 continue
             index = cls(ws, engine.settings, compact_above, engine.encoder)
             engine.encoder = index._encoder
-            index._snapshot = Snapshot.build(engine, folder.name, _main_segment(engine))
+            index._snapshot = Snapshot.build(engine, folder.name, main_segment(engine))
             if fault is not None:
                 index._record_fault(pointer.name, fault)
             index._reconcile()
@@ -531,7 +177,7 @@ class LiveIndex:
                 self._record_fault(pointer.name, str(exc))
                 return False
             engine.encoder = self._encoder
-            fresh = Snapshot.build(engine, pointer.name, _main_segment(engine))
+            fresh = Snapshot.build(engine, pointer.name, main_segment(engine))
             with self._lock:
                 for edit in self._replay:
                     fresh = self._apply(fresh, edit)
@@ -680,8 +326,8 @@ class LiveIndex:
                 dead[newly] = True
                 gone = [main.suppliers[p] for p in newly]
                 dead_stats = (
-                    dead_stats[0].plus([_lexical_tokens(s) for s in gone]),
-                    dead_stats[1].plus([_translated_tokens(s) for s in gone])
+                    dead_stats[0].plus([lexical_tokens(s) for s in gone]),
+                    dead_stats[1].plus([translated_tokens(s) for s in gone])
                     if main.translated is not None
                     else dead_stats[1],
                 )
@@ -697,9 +343,9 @@ class LiveIndex:
                     kept_blocks.append(old.vectors_of(p))
                     kept_tokens.append(old.tokens[p])
         new_tokens = [
-            (_lexical_tokens(s), _translated_tokens(s) if bilingual else None) for s in added
+            (lexical_tokens(s), translated_tokens(s) if bilingual else None) for s in added
         ]
-        delta = _delta_segment(
+        delta = delta_segment(
             kept_suppliers + added,
             kept_blocks + blocks,
             kept_tokens + new_tokens,
@@ -759,7 +405,7 @@ class LiveIndex:
         ws = self.workspace
         with open_engine(self.settings, cache_path=ws.cache_path, encoder=self._encoder) as engine:
             folder = engine.build(suppliers).save(ws.index_dir)
-        return Snapshot.build(engine, folder.name, _main_segment(engine))
+        return Snapshot.build(engine, folder.name, main_segment(engine))
 
     def _compact(self) -> None:
         try:
