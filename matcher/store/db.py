@@ -179,7 +179,7 @@ def migrate(connection: Connection) -> None:
     from alembic.script import ScriptDirectory
 
     config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("script_location", str(Path(__file__).parent.parent / "migrations"))
     config.attributes["connection"] = connection
     head = ScriptDirectory.from_config(config).get_current_head()
     current = MigrationContext.configure(connection).get_current_revision()
