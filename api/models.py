@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.config import MAX_TOP_K
 from matcher.schemas import Match, Requirement, Supplier
-from matcher.store import Outcome, Role
+from matcher.store import ApiKey, Feedback, Outcome, Role
 
 T = TypeVar("T")
 Sector = Literal["I", "II", "III", "IV", "V", "VI"]
@@ -161,17 +161,10 @@ class FeedbackIn(_Body):
     note: str = Field(default="", max_length=2000)
 
 
-class FeedbackOut(BaseModel):
-    feedback_id: int
-    created_at: datetime
-    outcome: Outcome
-    buyer_id: str
-    supplier_id: str
-    requirement_id: str | None
-    event_id: str | None
-    meeting_id: str | None
-    author_role: Role
-    note: str
+# FeedbackOut and KeyOut are the store's records; the subclasses keep the schema's names (and,
+# having no docstring, its descriptions: none).
+class FeedbackOut(Feedback):
+    pass
 
 
 # -- keys ------------------------------------------------------------------------------------------
@@ -182,14 +175,8 @@ class KeyIn(_Body):
     label: str = Field(default="", max_length=200)
 
 
-class KeyOut(BaseModel):
-    key_id: str
-    role: Role
-    buyer_id: str | None
-    supplier_id: str | None
-    label: str
-    created_at: datetime
-    revoked: bool
+class KeyOut(ApiKey):
+    pass
 
 
 class NewKeyOut(KeyOut):

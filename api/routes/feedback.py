@@ -3,8 +3,6 @@ what unlocks a supplier's contact persons for a buyer."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter, Depends, HTTPException, status
 
 from api.deps import ContextDep, PagingDep, PrincipalDep, principal
@@ -62,7 +60,7 @@ def _parties(context: ContextDep, key: ApiKey, body: FeedbackIn) -> tuple[str, s
 
 
 def _out(feedback: Feedback) -> FeedbackOut:
-    return FeedbackOut.model_validate(asdict(feedback))
+    return FeedbackOut.model_validate(feedback.model_dump())
 
 
 @router.post(
