@@ -147,6 +147,17 @@ class MatchOut(BaseModel):
         return cls.model_validate(match.model_dump(exclude={"requirement_id"}))
 
 
+# -- the store's records ---------------------------------------------------------------------------
+# Answers that are the store's records: the subclasses only keep the schema's names (and, having
+# no docstring, its descriptions: none).
+class FeedbackOut(Feedback):
+    pass
+
+
+class KeyOut(ApiKey):
+    pass
+
+
 # -- feedback --------------------------------------------------------------------------------------
 class FeedbackIn(_Body):
     """An outcome for a proposed match or a meeting. A buyer reports for its own requirements,
@@ -161,22 +172,12 @@ class FeedbackIn(_Body):
     note: str = Field(default="", max_length=2000)
 
 
-# FeedbackOut and KeyOut are the store's records; the subclasses keep the schema's names (and,
-# having no docstring, its descriptions: none).
-class FeedbackOut(Feedback):
-    pass
-
-
 # -- keys ------------------------------------------------------------------------------------------
 class KeyIn(_Body):
     role: Role
     buyer_id: str | None = Field(default=None, min_length=1, max_length=200)
     supplier_id: str | None = Field(default=None, min_length=1, max_length=64)
     label: str = Field(default="", max_length=200)
-
-
-class KeyOut(ApiKey):
-    pass
 
 
 class NewKeyOut(KeyOut):
