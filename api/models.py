@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.config import MAX_TOP_K
 from matcher.schemas import Match, Requirement, Supplier
-from matcher.store import Outcome, Role
+from matcher.store import ApiKey, Feedback, Outcome, Role
 
 T = TypeVar("T")
 Sector = Literal["I", "II", "III", "IV", "V", "VI"]
@@ -147,6 +147,17 @@ class MatchOut(BaseModel):
         return cls.model_validate(match.model_dump(exclude={"requirement_id"}))
 
 
+# -- the store's records ---------------------------------------------------------------------------
+# Answers that are the store's records: the subclasses only keep the schema's names (and, having
+# no docstring, its descriptions: none).
+class FeedbackOut(Feedback):
+    pass
+
+
+class KeyOut(ApiKey):
+    pass
+
+
 # -- feedback --------------------------------------------------------------------------------------
 class FeedbackIn(_Body):
     """An outcome for a proposed match or a meeting. A buyer reports for its own requirements,
@@ -161,35 +172,12 @@ class FeedbackIn(_Body):
     note: str = Field(default="", max_length=2000)
 
 
-class FeedbackOut(BaseModel):
-    feedback_id: int
-    created_at: datetime
-    outcome: Outcome
-    buyer_id: str
-    supplier_id: str
-    requirement_id: str | None
-    event_id: str | None
-    meeting_id: str | None
-    author_role: Role
-    note: str
-
-
 # -- keys ------------------------------------------------------------------------------------------
 class KeyIn(_Body):
     role: Role
     buyer_id: str | None = Field(default=None, min_length=1, max_length=200)
     supplier_id: str | None = Field(default=None, min_length=1, max_length=64)
     label: str = Field(default="", max_length=200)
-
-
-class KeyOut(BaseModel):
-    key_id: str
-    role: Role
-    buyer_id: str | None
-    supplier_id: str | None
-    label: str
-    created_at: datetime
-    revoked: bool
 
 
 class NewKeyOut(KeyOut):

@@ -3,8 +3,6 @@ what unlocks a supplier's contact persons for a buyer."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter, Depends, status
 
 from api.deps import ContextDep, PagingDep, PrincipalDep, principal
@@ -22,7 +20,7 @@ router = APIRouter(
 
 
 def _out(feedback: Feedback) -> FeedbackOut:
-    return FeedbackOut.model_validate(asdict(feedback))
+    return FeedbackOut.model_validate(feedback.model_dump())
 
 
 @router.post(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter, Depends, HTTPException, status
 
 from api.deps import Admin, ContextDep, PagingDep, principal
@@ -20,14 +18,14 @@ def create_key(context: ContextDep, key: Admin, body: KeyIn) -> NewKeyOut:
     record, secret = context.workspace.create_api_key(
         body.role, body.buyer_id, body.supplier_id, body.label
     )
-    return NewKeyOut(**asdict(record), key=secret)
+    return NewKeyOut(**record.model_dump(), key=secret)
 
 
 @router.get("", response_model=Page[KeyOut], summary="List keys (never their secrets)")
 def list_keys(context: ContextDep, key: Admin, paging: PagingDep) -> Page[KeyOut]:
     keys = context.workspace.api_keys()
     chunk = keys[paging.offset : paging.offset + paging.page_size]
-    return Page(data=[KeyOut(**asdict(k)) for k in chunk], count=len(keys))
+    return Page(data=[KeyOut(**k.model_dump()) for k in chunk], count=len(keys))
 
 
 @router.delete(
