@@ -28,6 +28,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check matcher api tests benchmarks data
 	$(VENV)/bin/ruff format --check matcher api tests benchmarks data
+	$(VENV)/bin/lint-imports
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
