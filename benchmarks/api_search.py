@@ -52,6 +52,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.load_faults import wait_ready  # noqa: E402
 from matcher.config import SAMPLE_DIR, Settings  # noqa: E402
 from matcher.encoders import E5Encoder, Encoder, Side, Vectors, text_hash  # noqa: E402
 from matcher.schemas import Supplier  # noqa: E402
@@ -269,7 +270,7 @@ def measure(
                 raise SystemExit(f"the server exited with {server.returncode}")
             time.sleep(1)
         base_line = json.loads(report.read_text())
-        _wait_http(port)
+        wait_ready(f"http://127.0.0.1:{port}")
         rows = [
             {"mode": "in-process search (e5 query)", "clients": 1, **base_line["search"]},
             {"mode": "in-process, e5 query encoding alone", "clients": 1, **base_line["encode"]},
@@ -285,19 +286,6 @@ def measure(
     for row in rows:
         row.update(n=n, build_s=base_line["build_s"], kind=base_line["kind"])
     return rows
-
-
-def _wait_http(port: int) -> None:
-    import httpx
-
-    for _ in range(120):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("the server did not answer /healthz")
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -9,6 +11,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from matcher.config import Settings
+
+if TYPE_CHECKING:
+    from tests.support import Service
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parent.parent
@@ -23,12 +28,25 @@ def _isolated_cache(
     monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
-@pytest.fixture
-def hashing_settings() -> Settings:
+def hashing() -> Settings:
     """Settings with the instant, deterministic hashing encoder (everything but model tests)."""
     settings = Settings()
     settings.embed.encoder = "hashing"
     return settings
+
+
+@pytest.fixture
+def hashing_settings() -> Settings:
+    return hashing()
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The API over the 3-supplier, 3-requirement register, a key for every role; one per module."""
+    from tests.support import served  # the API's imports only for the modules that use it
+
+    with served(tmp_path_factory, "service") as svc:
+        yield svc
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.deps import principal
 from api.routes.health import PUBLIC_PATHS
-from tests.test_api import BUYER_A, BUYER_B, EVENT, Service, make_service
+from tests.support import BUYER_A, BUYER_B, EVENT, Service
 
 CANARY = "CANARY-7f3c9e1b-do-not-leak"
 ROLES = ("admin", "organiser", "buyer", "supplier")  # buyer = BUYER_A, supplier = S1
@@ -91,6 +91,20 @@ def _org(status: int, buyer: int = 403, supplier: int = 403) -> dict[str, int]:
     return {"admin": status, "organiser": status, "buyer": buyer, "supplier": supplier}
 
 
+REQUIREMENT_OF_B = {"title": "t", "description": "d", "buyer_id": BUYER_B}
+
+
+def _on_requirement_of_b(method: str, tail: str = "", **kwargs: Any) -> Case:
+    """A call on a fresh requirement of BUYER_B: organisers may, the buyer key (BUYER_A) gets 404
+    as if it did not exist, the supplier key 403."""
+    return Case(
+        method,
+        f"/v1/requirements/{{requirement_id}}{tail}",
+        lambda w: (f"/v1/requirements/{w.other_requirement()}{tail}", kwargs),
+        _org(200, buyer=404),
+    )
+
+
 CASES = [
     # suppliers: public profiles for every key, the register managed by organisers
     Case("GET", "/v1/suppliers", lambda w: ("/v1/suppliers", {}), _all(200)),
@@ -133,39 +147,13 @@ CASES = [
     Case(
         "POST",
         "/v1/requirements",
-        lambda w: (
-            "/v1/requirements",
-            {"json": {"title": "t", "description": "d", "buyer_id": BUYER_B}},
-        ),
+        lambda w: ("/v1/requirements", {"json": REQUIREMENT_OF_B}),
         _org(201, buyer=422),
     ),
-    Case(
-        "GET",
-        "/v1/requirements/{requirement_id}",
-        lambda w: (f"/v1/requirements/{w.other_requirement()}", {}),
-        _org(200, buyer=404),
-    ),
-    Case(
-        "PUT",
-        "/v1/requirements/{requirement_id}",
-        lambda w: (
-            f"/v1/requirements/{w.other_requirement()}",
-            {"json": {"title": "t", "description": "d", "buyer_id": BUYER_B}},
-        ),
-        _org(200, buyer=404),
-    ),
-    Case(
-        "DELETE",
-        "/v1/requirements/{requirement_id}",
-        lambda w: (f"/v1/requirements/{w.other_requirement()}", {}),
-        _org(200, buyer=404),
-    ),
-    Case(
-        "GET",
-        "/v1/requirements/{requirement_id}/matches",
-        lambda w: (f"/v1/requirements/{w.other_requirement()}/matches", {}),
-        _org(200, buyer=404),
-    ),
+    _on_requirement_of_b("GET"),
+    _on_requirement_of_b("PUT", json=REQUIREMENT_OF_B),
+    _on_requirement_of_b("DELETE"),
+    _on_requirement_of_b("GET", "/matches"),
     Case(
         "POST",
         "/v1/requirements/import",
@@ -266,21 +254,17 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MATCHER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
-        svc = make_service(tmp_path_factory.mktemp("api-auth"))
-        with svc.client:
-            w = World(svc)
-            w.other_requirement()  # BUYER_B's canary requirement takes part in the event
-            note = {"outcome": "requested", "supplier_id": "S2", "note": f"call me {CANARY}"}
-            svc.client.post("/v1/feedback", json=note, headers=svc.as_("buyer_b"))
-            w.planned_event = w.fresh_event()
-            plan = svc.client.post(
-                f"/v1/events/{w.planned_event}/plan", json={}, headers=svc.as_("organiser")
-            )
-            assert plan.status_code == 200, plan.text
-            yield w
+def world(service: Service) -> World:
+    w = World(service)
+    w.other_requirement()  # BUYER_B's canary requirement takes part in the event
+    note = {"outcome": "requested", "supplier_id": "S2", "note": f"call me {CANARY}"}
+    service.client.post("/v1/feedback", json=note, headers=service.as_("buyer_b"))
+    w.planned_event = w.fresh_event()
+    plan = service.client.post(
+        f"/v1/events/{w.planned_event}/plan", json={}, headers=service.as_("organiser")
+    )
+    assert plan.status_code == 200, plan.text
+    return w
 
 
 def _call(world: World, case: Case, headers: dict[str, str]) -> tuple[int, bytes]:

@@ -13,8 +13,7 @@ from api.app import create_app
 from api.config import ApiSettings
 from matcher.jobs import ingest_file
 from matcher.store import Workspace
-from tests.conftest import SAMPLE
-from tests.test_api import hashing
+from tests.conftest import SAMPLE, hashing
 
 LIMITS = ApiSettings(rate_per_minute=1e9, rate_burst=10**9)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from matcher.cli import app
 from matcher.export import MATCH_COLUMNS, safe_cell
@@ -215,26 +215,17 @@ def test_requirement_nobody_qualifies_for_is_explained(tmp_path: Path) -> None:
 EVENTS = DATA / "events"
 
 
+def plan_event(event_file: str, out: Path, *options: str) -> Result:
+    """`matcher event plan` of a file in tests/data/events/ over the register beside it."""
+    args = ["event", "plan", str(EVENTS / event_file), "--out", str(out), "--encoder", "hashing"]
+    register = ["--suppliers", str(EVENTS / "suppliers.csv")]
+    register += ["--requirements", str(EVENTS / "requirements.csv")]
+    return runner.invoke(app, [*args, *register, *options])
+
+
 def test_event_plan_writes_the_output_contract(tmp_path: Path) -> None:
     out = tmp_path / "event"
-    result = runner.invoke(
-        app,
-        [
-            "event",
-            "plan",
-            str(EVENTS / "event.yaml"),
-            "--suppliers",
-            str(EVENTS / "suppliers.csv"),
-            "--requirements",
-            str(EVENTS / "requirements.csv"),
-            "--out",
-            str(out),
-            "--encoder",
-            "hashing",
-            "--what-if",
-            "tables+1",
-        ],
-    )
+    result = plan_event("event.yaml", out, "--what-if", "tables+1")
     assert result.exit_code == 0, result.output
     with open(out / "schedule.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -258,22 +249,7 @@ def test_event_plan_writes_the_output_contract(tmp_path: Path) -> None:
 
 def test_bad_event_file_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "event"
-    result = runner.invoke(
-        app,
-        [
-            "event",
-            "plan",
-            str(EVENTS / "bad_event.yaml"),
-            "--suppliers",
-            str(EVENTS / "suppliers.csv"),
-            "--requirements",
-            str(EVENTS / "requirements.csv"),
-            "--out",
-            str(out),
-            "--encoder",
-            "hashing",
-        ],
-    )
+    result = plan_event("bad_event.yaml", out)
     assert result.exit_code == 1
     assert "bad_event.yaml" in result.output
     assert not out.exists()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from matcher.cli import app
 from matcher.retrieve import describe_empty
-from tests.test_api import Service, make_service
+from tests.support import Service
 
 runner = CliRunner()
 
@@ -27,15 +25,6 @@ def test_filters_that_each_pass_some_but_not_together_are_named_as_a_combination
     message = describe_empty({"certification ISO 9001": 3, "province ha noi": 5}, 40)
     assert message.endswith("each passes some suppliers, but none passes all of them together")
     assert "(held by 3 of 40)" in message and "(held by 5 of 40)" in message
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MATCHER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
-        svc = make_service(tmp_path_factory.mktemp("empty-ws"))
-        with svc.client:
-            yield svc
 
 
 def test_api_search_says_which_filter_left_no_supplier(service: Service) -> None:

@@ -1001,6 +1001,7 @@ def _explain_all(taxonomy: Taxonomy) -> Iterator[tuple[Requirement, Supplier, Ma
             )
 
 
+@pytest.mark.slow  # ~20 s: every claim of every sample pair
 def test_every_claim_on_every_sample_pair_is_true() -> None:
     checked = 0
     wrong: list[str] = []

@@ -18,15 +18,14 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 
 from matcher.agenda import write_event_outputs
-from matcher.config import Settings
 from matcher.engine import Engine
 from matcher.event_plan import plan_event, prepare_event
 from matcher.export import clean_text, safe_cell, write_matches
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.schemas import Match, Requirement, Supplier
 from matcher.tiers import propose_network, write_network
-from tests.conftest import DATA
-from tests.test_api import Service, make_service
+from tests.conftest import DATA, hashing
+from tests.support import EVENT, Service, make_service
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/","click")',
@@ -50,12 +49,6 @@ HOSTILE = [
 VALID = [h for h in HOSTILE if "\ud800" not in h]
 FORMULA_START = set("=+-@\t\r\n＝＋－＠")
 READER_REFUSES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
-def hashing() -> Settings:
-    settings = Settings()
-    settings.embed.encoder = "hashing"
-    return settings
 
 
 def check_text(value: str, where: str) -> None:
@@ -266,21 +259,7 @@ def test_plan_route_with_hostile_names_answers_and_its_files_are_safe(
             body.update(name=name, description=f"{current['description']} {HOSTILE[1]}")
             r = c.put(f"/v1/suppliers/{sid}", json=body, headers=h)
             assert r.status_code == 200, r.text
-        event = {
-            "name": "Fair " + HOSTILE[13],
-            "date": "2025-11-20",
-            "slots": [{"start": "09:00", "minutes": 20, "count": 4, "gap": 5}],
-            "tables": 2,
-            "floor": 1,
-            "time_limit_s": 5,
-            "participants": [
-                {"id": "honda-vietnam", "role": "buyer"},
-                {"id": "canon-vietnam", "role": "buyer"},
-                {"id": "S1", "role": "supplier"},
-                {"id": "S2", "role": "supplier"},
-                {"id": "S3", "role": "supplier"},
-            ],
-        }
+        event = {**EVENT, "name": "Fair " + HOSTILE[13]}
         created = c.post("/v1/events", json=event, headers=h)
         assert created.status_code == 201, created.text
         eid = created.json()["event_id"]

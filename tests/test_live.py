@@ -3,7 +3,6 @@ from __future__ import annotations
 import random
 import tempfile
 import threading
-import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from matcher.config import Settings
 from matcher.engine import Engine
 from matcher.errors import ConfigError
 from matcher.index import DenseIndex
-from matcher.lexical import LexicalIndex, TermCounts, bm25_idf, tokenize
 from matcher.live import LiveIndex
 from matcher.retrieve import Filters
 from matcher.schemas import Match, Requirement, Supplier
@@ -96,33 +94,6 @@ def workspace(tmp_path: Path) -> tuple[Path, Workspace]:
 
 
 # -- the pieces ------------------------------------------------------------------------------------
-def test_term_counts_score_as_bm25s_to_the_bit() -> None:
-    rng = random.Random(1)
-    words = [
-        "dap",
-        "kim",
-        "loai",
-        "ep",
-        "phun",
-        "nhua",
-        "metal",
-        "stamping",
-        "steel",
-        "cnc",
-        "welding",
-        "coating",
-    ]
-    for _ in range(30):
-        texts = [" ".join(rng.choices(words, k=rng.randint(1, 25))) for _ in range(40)]
-        query = " ".join(rng.choices(words, k=rng.randint(1, 6)))
-        counts = TermCounts([tokenize(t) for t in texts])
-        tokens = [t for t in tokenize(query) if counts.doc_freq(t) > 0]
-        idf = {t: bm25_idf(counts.doc_freq(t), len(texts)) for t in tokens}
-        mine = counts.scores(tokens, idf, int(counts.lengths.sum()) / len(texts))
-        reference = LexicalIndex().build(texts, [str(i) for i in range(40)]).scores(query)
-        assert np.array_equal(mine, reference)
-
-
 @pytest.mark.parametrize("hnsw", [False, True])
 def test_denied_suppliers_never_come_back_from_the_dense_index(hnsw: bool) -> None:
     rng = np.random.default_rng(3)
@@ -143,7 +114,7 @@ def test_denied_suppliers_never_come_back_from_the_dense_index(hnsw: bool) -> No
 
 
 # -- the service's promises ------------------------------------------------------------------------
-def test_an_edit_is_searchable_within_a_second_without_a_rebuild(
+def test_an_edit_is_searchable_on_return_without_a_rebuild(
     workspace: tuple[Path, Workspace], hashing_settings: Settings
 ) -> None:
     root, ws = workspace
@@ -153,13 +124,12 @@ def test_an_edit_is_searchable_within_a_second_without_a_rebuild(
     added = supplier(500, ["anodizing titanium parts"], 0, 0)
     ws.upsert_suppliers([edited, added])
 
-    start = time.perf_counter()
     live.upsert([edited, added])
     found = live.search("anodizing aluminium", 10)
-    elapsed = time.perf_counter() - start
 
-    assert elapsed < 1.0
-    assert (live.version, live.rebuilds) == (version, rebuilds)  # no full re-index
+    # The edit went into the delta segment: no full re-index, no compaction in the background.
+    assert (live.version, live.rebuilds) == (version, rebuilds)
+    assert live.pending_edits == 3  # S007's old row tombstoned; S007 and S500 in the delta
     assert found[0].supplier_id == "S007"
     assert len(live) == 61
     # It ranks where a full rebuild would put it (BM25 under the whole register's statistics).

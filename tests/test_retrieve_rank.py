@@ -34,30 +34,19 @@ def test_weights_file_errors(tmp_path: Path) -> None:
 
 SUPPLIERS = [
     Supplier(
-        supplier_id="S1",
-        name="Cơ khí A",
-        description="Dập kim loại tấm, dập liên hoàn",
-        certifications=["ISO 9001"],
-        sector=["V"],
-        province="Hà Nội",
-    ),
-    Supplier(
-        supplier_id="S2",
-        name="Cơ khí B",
-        description="Dập kim loại, chấn uốn",
-        certifications=["ISO 9001", "IATF 16949"],
-        sector=["IV"],
-        province="Bắc Ninh",
-    ),
-    Supplier(
-        supplier_id="S3",
-        name="Nhựa C",
-        description="Ép phun nhựa ABS",
-        certifications=["iso14001"],
-        sector=["III"],
-        province="Hà Nội",
-    ),
-    Supplier(supplier_id="S4", name="Dệt D", description="Dệt nhuộm vải cotton", sector=["I"]),
+        supplier_id=sid,
+        name=name,
+        description=description,
+        certifications=certifications,
+        sector=[sector],
+        province=province,
+    )
+    for sid, name, description, certifications, sector, province in [
+        ("S1", "Cơ khí A", "Dập kim loại tấm, dập liên hoàn", ["ISO 9001"], "V", "Hà Nội"),
+        ("S2", "Cơ khí B", "Dập kim loại, chấn uốn", ["ISO 9001", "IATF 16949"], "IV", "Bắc Ninh"),
+        ("S3", "Nhựa C", "Ép phun nhựa ABS", ["iso14001"], "III", "Hà Nội"),
+        ("S4", "Dệt D", "Dệt nhuộm vải cotton", [], "I", None),
+    ]
 ]
 
 

@@ -1,6 +1,9 @@
 """The service under hostile input (#17 part 4): a zip bomb, a file that would take too long or
 too much memory to read, a client that leaves mid-import, a 15 MiB description, a writer that
-holds the index. Each gets a 4xx (or 503) within seconds, never a 500, and memory stays flat."""
+holds the index. Each gets a 4xx (or 503) from the limit meant for it, never a 500, and memory
+stays flat. Each limit is shown by what answers (the limit's own message, a worker killed), never
+by the wall time: the loaders sleep or hog past the limits, so a limit that failed to act would
+give a different answer, not just a slower one."""
 
 from __future__ import annotations
 
@@ -18,9 +21,9 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
-import psutil
 import pytest
 from openpyxl import Workbook
 
@@ -30,7 +33,10 @@ from matcher.errors import InputDataError
 from matcher.services import write_gate
 from matcher.store import Workspace
 from tests.conftest import DATA
-from tests.test_api import Service, make_service
+from tests.support import Service, served, wait_until_ready
+
+if TYPE_CHECKING:
+    import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024
@@ -97,11 +103,8 @@ def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     api = ApiSettings(rate_per_minute=1e9, rate_burst=10**9, write_wait_seconds=0.5)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MATCHER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
-        svc = make_service(tmp_path_factory.mktemp("faults-ws"), api)
-        with svc.client:
-            yield svc
+    with served(tmp_path_factory, "faults-ws", api) as svc:
+        yield svc
 
 
 def limits(**changes: float) -> UploadLimits:
@@ -127,17 +130,15 @@ def broken_load(path: Path) -> None:
 # -- before parsing ----------------------------------------------------------------------------
 def test_zip_bomb_is_refused_from_its_directory(faults: Service, bomb: Path) -> None:
     assert bomb.stat().st_size < 8 * MiB  # 1.5 GB of rows in a few MB
-    start = time.perf_counter()
     with open(bomb, "rb") as handle:
         r = faults.client.post(
             "/v1/suppliers/import",
             files={"file": ("register.xlsx", handle)},
             headers=faults.as_("organiser"),
         )
-    seconds = time.perf_counter() - start
     assert r.status_code == 413, r.text
+    # Refused from the zip directory, before a byte is unpacked: the directory check's message.
     assert "unpacks to" in r.json()["detail"] and "register.xlsx" in r.json()["detail"]
-    assert seconds < 5
     assert faults.client.get("/v1/suppliers/S9", headers=faults.as_("organiser")).status_code == 404
 
 
@@ -175,10 +176,9 @@ def test_an_upload_past_its_size_is_413() -> None:
 def test_a_parse_past_its_time_is_stopped(tmp_path: Path) -> None:
     path = tmp_path / "slow.csv"
     path.write_text("supplier_id,name,description\n", encoding="utf-8")
-    start = time.perf_counter()
+    # sleepy_load would return (no error) after 60 s: the error is the 1 s limit acting.
     with pytest.raises(InputDataError) as info:
         asyncio.run(parse_bounded(path, "slow.csv", sleepy_load, limits(seconds=1.0)))
-    assert time.perf_counter() - start < 5
     assert "longer than the 1 s" in info.value.problems[0].message
     assert not multiprocessing.active_children()  # the worker was killed, not left running
 
@@ -193,10 +193,10 @@ def test_a_parse_is_abandoned_when_the_client_leaves(tmp_path: Path) -> None:
         calls += 1
         return calls > 3
 
-    start = time.perf_counter()
+    # Left to run, the parse would end with the 60 s limit's error, not ClientGone.
     with pytest.raises(ClientGone):
         asyncio.run(parse_bounded(path, "slow.csv", sleepy_load, limits(seconds=60.0), gone))
-    assert time.perf_counter() - start < 5
+    assert calls == 4  # abandoned at the first poll that found the client gone
     assert not multiprocessing.active_children()
 
 
@@ -233,16 +233,15 @@ def test_a_good_import_still_works(faults: Service) -> None:
 def test_a_15_mib_description_is_422_at_once_and_later_writes_go_through(faults: Service) -> None:
     c, h = faults.client, faults.as_("organiser")
     huge = {"supplier_id": "BIG", "name": "Big Co", "description": "stamping " * (15 * MiB // 9)}
-    start = time.perf_counter()
     r = c.post("/v1/suppliers", json=huge, headers=h)
+    # Refused by the size check, before the write gate, the database or the index see it.
     assert r.status_code == 422, r.text[:300]
     assert r.json()["problems"][0]["column"] == "description"
     assert "at most 10,000" in r.json()["problems"][0]["message"]
-    assert time.perf_counter() - start < 10
+    assert c.get("/v1/suppliers/BIG", headers=h).status_code == 404
+    # The gate was not left held: with a 0.5 s wait the next write would be a 503.
     small = {"supplier_id": "SMALL", "name": "Small Co", "description": "laser cutting"}
-    start = time.perf_counter()
     assert c.post("/v1/suppliers", json=small, headers=h).status_code == 201
-    assert time.perf_counter() - start < 2
 
 
 def test_long_lists_and_extra_values_are_bounded(faults: Service) -> None:
@@ -274,19 +273,20 @@ def test_a_write_waiting_past_its_limit_is_503(faults: Service) -> None:
     release = threading.Event()
 
     def hold() -> None:
-        with write_gate(index).held(5):
+        with write_gate(index).held(60):
             held.set()
-            release.wait(10)
+            release.wait(300)  # set in the finally below; the bound only guards against a hang
 
     holder = threading.Thread(target=hold)
     holder.start()
-    held.wait(5)
+    assert held.wait(60), "the holder never took the gate"
     try:
         body = {"supplier_id": "WAIT", "name": "Wait Co", "description": "anodising"}
-        start = time.perf_counter()
+        # The holder keeps the gate until release is set below: without the 0.5 s bound on the
+        # wait this write would block until then and succeed, never answer 503.
         r = c.post("/v1/suppliers", json=body, headers=h)
         assert r.status_code == 503 and r.headers["Retry-After"]
-        assert time.perf_counter() - start < 3
+        assert c.get("/v1/suppliers/WAIT", headers=h).status_code == 404
     finally:
         release.set()
         holder.join()
@@ -308,6 +308,8 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 
 
 def _tree_rss(process: psutil.Process) -> int:
+    import psutil
+
     total = 0
     for p in [process, *process.children(recursive=True)]:
         with contextlib.suppress(psutil.Error):  # a worker may exit between the two calls
@@ -315,9 +317,11 @@ def _tree_rss(process: psutil.Process) -> int:
     return total
 
 
-def test_a_real_server_answers_a_zip_bomb_within_seconds_in_bounded_memory(
-    tmp_path: Path, bomb: Path
-) -> None:
+@pytest.mark.slow  # ~8 s: a uvicorn process and a 1.5 GB zip bomb
+def test_a_real_server_refuses_a_zip_bomb_in_bounded_memory(tmp_path: Path, bomb: Path) -> None:
+    # psutil comes with the dev extras (through ipykernel), not the product: imported where used.
+    import psutil
+
     from matcher.jobs import ingest_file
 
     ingest_file(tmp_path / "ws", "suppliers", DATA / "suppliers_3.csv")
@@ -331,15 +335,7 @@ def test_a_real_server_answers_a_zip_bomb_within_seconds_in_bounded_memory(
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(120):
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
-        else:
-            pytest.fail("the server did not start")
+        wait_until_ready(base, server)
         watched = psutil.Process(server.pid)
         peak = _tree_rss(watched)
         stop = threading.Event()
@@ -352,24 +348,21 @@ def test_a_real_server_answers_a_zip_bomb_within_seconds_in_bounded_memory(
 
         sampler = threading.Thread(target=sample)
         sampler.start()
-        start = time.perf_counter()
         try:
             with open(bomb, "rb") as handle:
                 r = httpx.post(
                     f"{base}/v1/suppliers/import",
                     files={"file": ("register.xlsx", handle)},
                     headers={"X-API-Key": key},
-                    timeout=60,
+                    timeout=300,  # a guard against a hang, not a speed test
                 )
-            seconds = time.perf_counter() - start
         finally:
             stop.set()
             sampler.join()
-        print(f"zip bomb: {r.status_code} in {seconds:.2f} s, server peak RSS {peak / MiB:.0f} MiB")
+        print(f"zip bomb: {r.status_code}, server peak RSS {peak / MiB:.0f} MiB")
         assert r.status_code in (413, 422), r.text
-        assert seconds < 5
-        assert peak < 1024 * MiB
+        assert peak < 1024 * MiB  # 1.5 GB of rows were never unpacked into memory
         assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200  # still serving
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=120)

@@ -6,6 +6,7 @@ and an empty answer read as sentences; no JavaScript errors in the console."""
 from __future__ import annotations
 
 import csv
+import importlib.util
 import shutil
 import socket
 import threading
@@ -13,17 +14,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 import uvicorn
-from selenium import webdriver
-from selenium.webdriver import Chrome
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support.select import Select
-from selenium.webdriver.support.wait import WebDriverWait
 
 from api.app import create_app
 from api.config import ApiSettings
@@ -31,6 +26,9 @@ from matcher.config import Settings
 from matcher.jobs import ingest_file
 from matcher.store import Workspace
 from tests.conftest import REPO, SAMPLE
+
+if TYPE_CHECKING:
+    from selenium.webdriver import Chrome
 
 pytestmark = pytest.mark.browser
 
@@ -47,6 +45,17 @@ CHROMIUM_FLAGS = (
 )
 VI_QUERY = "dập liên hoàn giá đỡ thép"  # progressive die stamping of steel brackets
 SCREENSHOTS = REPO / "out" / "screenshots"  # for people to look at (out/ is not committed)
+# Waits below guard against a hang (a page that never answers), not a slow machine.
+WAIT_S = 120
+
+
+class By:
+    """The W3C WebDriver locator strategies (selenium's ``By`` holds the same strings): here so
+    that this file is collected without selenium, whose absence fails the ``driver`` fixture."""
+
+    ID = "id"
+    CSS_SELECTOR = "css selector"
+    CLASS_NAME = "class name"
 
 
 @dataclass
@@ -67,7 +76,14 @@ class Site:
 
 
 def browser_paths() -> tuple[str, str]:
-    """Debian's chromium and chromedriver; a missing one fails the test (never a skip)."""
+    """Debian's chromium and chromedriver; a missing one, or selenium, fails the test (never a
+    skip: CI runs these)."""
+    if importlib.util.find_spec("selenium") is None:
+        pytest.fail(
+            "the browser tests need selenium, a dev dependency: run `make install` "
+            "(pip install -e '.[dev]'), then `make browser` for chromium and chromedriver",
+            pytrace=False,
+        )
     chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
     if not chromium or not driver:
         pytest.fail(
@@ -106,7 +122,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + WAIT_S
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
                 pytest.fail("uvicorn did not start", pytrace=False)
@@ -122,6 +138,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 @pytest.fixture(scope="module")
 def driver() -> Iterator[Chrome]:
     chromium, chromedriver = browser_paths()
+    # Imported here, not at the top: collecting this file never needs selenium.
+    from selenium import webdriver
+    from selenium.webdriver import Chrome
+    from selenium.webdriver.chrome.service import Service
+
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in CHROMIUM_FLAGS:
@@ -168,9 +189,11 @@ def fill(driver: Chrome, key: str, query: str, certs: str = "", provinces: str =
 
 def submit(driver: Chrome) -> None:
     """Press Search and wait for the answer to be shown (the button is disabled until then)."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
     button = driver.find_element(By.ID, "submit")
     button.click()
-    WebDriverWait(driver, 10).until(
+    WebDriverWait(driver, WAIT_S).until(
         lambda d: (
             button.is_enabled()
             and (
@@ -228,6 +251,8 @@ def test_vietnamese_query_with_certification_filter(site: Site, page: Chrome) ->
 
 
 def test_english_query_with_sector_filter(site: Site, page: Chrome) -> None:
+    from selenium.webdriver.support.select import Select
+
     query = "plastic injection moulding of housings"
     expected = site.search(query, sectors=["III"])
     assert expected and expected != site.search(query)

@@ -708,31 +708,24 @@ def _xlsx(c: Corpus) -> None:
         settings="max_xlsx_unpacked_bytes=1000000000",
     )
 
-    def lying(p: Path) -> None:
-        write_xlsx(p, table)
-        data = bytearray(p.read_bytes())
-        at = data.find(b"PK\x01\x02", 0)
-        while at != -1:  # central directory: uncompressed size at +24
-            name_len = struct.unpack_from("<H", data, at + 28)[0]
-            if data[at + 46 : at + 46 + name_len] == b"xl/worksheets/sheet1.xml":
-                struct.pack_into("<I", data, at + 24, 1_500_000_000)
-            at = data.find(b"PK\x01\x02", at + 4)
-        p.write_bytes(bytes(data))
+    def claiming(size: int) -> Callable[[Path], None]:
+        """The sheet, its zip directory entry claiming ``size`` unpacked bytes."""
 
-    c.add("xlsx_directory_claims_1_5gb.xlsx", lying, "unpacks to")
+        def write(p: Path) -> None:
+            write_xlsx(p, table)
+            data = bytearray(p.read_bytes())
+            at = data.find(b"PK\x01\x02", 0)
+            while at != -1:  # central directory: uncompressed size at +24
+                name_len = struct.unpack_from("<H", data, at + 28)[0]
+                if data[at + 46 : at + 46 + name_len] == b"xl/worksheets/sheet1.xml":
+                    struct.pack_into("<I", data, at + 24, size)
+                at = data.find(b"PK\x01\x02", at + 4)
+            p.write_bytes(bytes(data))
 
-    def understated(p: Path) -> None:
-        write_xlsx(p, table)
-        data = bytearray(p.read_bytes())
-        at = data.find(b"PK\x01\x02", 0)
-        while at != -1:
-            name_len = struct.unpack_from("<H", data, at + 28)[0]
-            if data[at + 46 : at + 46 + name_len] == b"xl/worksheets/sheet1.xml":
-                struct.pack_into("<I", data, at + 24, 100)
-            at = data.find(b"PK\x01\x02", at + 4)
-        p.write_bytes(bytes(data))
+        return write
 
-    c.add("xlsx_directory_understates.xlsx", understated, "unreadable XLSX")
+    c.add("xlsx_directory_claims_1_5gb.xlsx", claiming(1_500_000_000), "unpacks to")
+    c.add("xlsx_directory_understates.xlsx", claiming(100), "unreadable XLSX")
 
     def many_members(p: Path) -> None:
         parts = xlsx_parts(sheet_xml(table))
