@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 import anyio
 from fastapi import HTTPException, UploadFile
+from fastapi.concurrency import run_in_threadpool
 
 from api.config import ApiSettings
 from matcher.errors import InputDataError, Problem
@@ -327,3 +328,40 @@ def renamed(exc: InputDataError, path: Path, name: str) -> InputDataError:
     return InputDataError(
         [Problem(p.file.replace(str(path), name), p.row, p.column, p.message) for p in exc.problems]
     )
+
+
+def read_upload(
+    upload: UploadFile, load: Callable[[Path], T], limits: UploadLimits | None = None
+) -> T:
+    """Validate an uploaded file with the CLI's loaders, bounded; problems name the client's
+    file. For synchronous routes: ``read_upload_async`` also stops when the client leaves."""
+    limits = limits or UploadLimits.of(ApiSettings())
+    name = client_name(upload)
+    path = save_upload(upload, limits)
+    try:
+        return parse_bounded_sync(path, name, load, limits)
+    except InputDataError as exc:
+        raise renamed(exc, path, name) from None
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+
+async def read_upload_async(
+    upload: UploadFile,
+    load: Callable[[Path], T],
+    settings: ApiSettings,
+    gone: Callable[[], Awaitable[bool]],
+) -> T | None:
+    """As ``read_upload``, saved off the event loop and parsed in a worker process that is
+    stopped when ``gone()`` says the client left (then None: nothing is written)."""
+    limits = UploadLimits.of(settings)
+    name = client_name(upload)
+    path = await run_in_threadpool(save_upload, upload, limits)
+    try:
+        return await parse_bounded(path, name, load, limits, gone)
+    except InputDataError as exc:
+        raise renamed(exc, path, name) from None
+    except ClientGone:
+        return None
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)

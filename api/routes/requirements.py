@@ -12,7 +12,8 @@ from api.config import MAX_TOP_K
 from api.deps import BuyerOrOrganiser, ContextDep, Organiser, PagingDep, principal
 from api.errors import ERROR_RESPONSES
 from api.models import DeletedOut, ImportOut, MatchOut, Page, RequirementIn, RequirementOut
-from api.routes.suppliers import UploadDep, read_upload
+from api.routes.suppliers import UploadDep
+from api.uploads import read_upload
 from matcher import services
 from matcher.events import slugify
 from matcher.ingest import load_requirements

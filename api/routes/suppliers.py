@@ -7,9 +7,7 @@ memory and time while a worker process parses it (api/uploads.py, 413/422)."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile, status
@@ -20,17 +18,9 @@ from api.deps import Context, ContextDep, Organiser, PagingDep, PrincipalDep, pr
 from api.errors import ERROR_RESPONSES
 from api.limits import record_problems
 from api.models import DeletedOut, ImportOut, Page, SupplierOut
-from api.uploads import (
-    ClientGone,
-    UploadLimits,
-    client_name,
-    parse_bounded,
-    parse_bounded_sync,
-    renamed,
-    save_upload,
-)
+from api.uploads import client_name, read_upload_async
 from matcher.errors import InputDataError
-from matcher.ingest import SUPPORTED_SUFFIXES, IngestResult, load_suppliers
+from matcher.ingest import SUPPORTED_SUFFIXES, load_suppliers
 from matcher.schemas import Supplier
 from matcher.services import check_ids, may_edit_supplier, views
 
@@ -103,25 +93,6 @@ def delete_supplier(context: ContextDep, key: Organiser, supplier_id: str) -> De
 UploadDep = Annotated[UploadFile, File(description=f"One of {', '.join(SUPPORTED_SUFFIXES)}.")]
 
 
-def read_upload(
-    upload: UploadFile, load: Callable[[Path], T], limits: UploadLimits | None = None
-) -> T:
-    """Validate an uploaded file with the CLI's loaders, bounded (api/uploads.py); problems name
-    the client's file. For synchronous routes: the async import below also stops when the
-    client leaves."""
-    from api.config import ApiSettings
-
-    limits = limits or UploadLimits.of(ApiSettings())
-    name = client_name(upload)
-    path = save_upload(upload, limits)
-    try:
-        return parse_bounded_sync(path, name, load, limits)
-    except InputDataError as exc:
-        raise renamed(exc, path, name) from None
-    finally:
-        shutil.rmtree(path.parent, ignore_errors=True)
-
-
 # 499 is nginx's "client closed request": nobody reads it, but logs and metrics do.
 CLIENT_GONE = 499
 
@@ -134,27 +105,13 @@ async def import_suppliers(
     when any row is bad, and the answer lists every problem with its row and column. Refused
     before parsing past the size limits (413); parsed in a worker process that is stopped past
     its time limit (422) or when the client goes away (nothing is written then)."""
-    limits = UploadLimits.of(context.api)
-    name = client_name(file)
-    path = await run_in_threadpool(save_upload, file, limits)
-    try:
-        result: IngestResult[Supplier] = await parse_bounded(
-            path, name, load_suppliers, limits, request.is_disconnected
-        )
-    except InputDataError as exc:
-        raise renamed(exc, path, name) from None
-    except ClientGone:
+    result = await read_upload_async(file, load_suppliers, context.api, request.is_disconnected)
+    if result is None:
         return Response(status_code=CLIENT_GONE)
-    finally:
-        shutil.rmtree(path.parent, ignore_errors=True)
     check_ids((s.supplier_id for s in result.records), "supplier_id")
-    check_sizes(context, result.records, name)
+    check_sizes(context, result.records, client_name(file))
     if await request.is_disconnected():
         return Response(status_code=CLIENT_GONE)
-    upsert = context.register.upsert_suppliers
-    inserted, updated = await run_in_threadpool(upsert, result.records)
-    return ImportOut(
-        inserted=inserted,
-        updated=updated,
-        duplicates=[d.model_dump(mode="json") for d in result.duplicates],
-    )
+    inserted, updated = await run_in_threadpool(context.register.upsert_suppliers, result.records)
+    duplicates = [d.model_dump(mode="json") for d in result.duplicates]
+    return ImportOut(inserted=inserted, updated=updated, duplicates=duplicates)
