@@ -3,7 +3,6 @@ as if they did not exist); organisers see all; suppliers none."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
@@ -15,11 +14,8 @@ from api.models import DeletedOut, ImportOut, MatchOut, Page, RequirementIn, Req
 from api.routes.suppliers import UploadDep
 from api.uploads import read_upload
 from matcher import services
-from matcher.events import slugify
 from matcher.ingest import load_requirements
-from matcher.schemas import Requirement
-from matcher.services import owned_requirement, request_problem
-from matcher.store import ApiKey
+from matcher.services import owned_requirement
 
 router = APIRouter(
     prefix="/v1/requirements",
@@ -27,35 +23,6 @@ router = APIRouter(
     dependencies=[Depends(principal)],
     responses=ERROR_RESPONSES,
 )
-
-
-def _owner(key: ApiKey, body: RequirementIn) -> tuple[str, str]:
-    """(buyer_id, buyer display name) of a new or edited requirement."""
-    if key.role == "buyer":
-        mine = key.buyer_id or ""
-        if body.buyer_id not in (None, mine):
-            raise request_problem(
-                "buyer_id",
-                "a buyer key writes only its own requirements: "
-                f"leave buyer_id out or give {mine!r}",
-            )
-        return mine, body.buyer or mine
-    if body.buyer_id is None and body.buyer is None:
-        raise request_problem("buyer_id", "name the buyer: buyer_id (or buyer)")
-    buyer_id = body.buyer_id or slugify(body.buyer or "")
-    return buyer_id, body.buyer or buyer_id
-
-
-def _record(requirement_id: str, key: ApiKey, body: RequirementIn) -> Requirement:
-    buyer_id, buyer = _owner(key, body)
-    return Requirement.model_validate(
-        {
-            **body.model_dump(exclude={"buyer", "buyer_id"}),
-            "requirement_id": requirement_id,
-            "buyer": buyer,
-            "buyer_id": buyer_id,
-        }
-    )
 
 
 @router.get("", response_model=Page[RequirementOut], summary="List requirements")
@@ -77,8 +44,7 @@ def create_requirement(
     context: ContextDep, key: BuyerOrOrganiser, body: RequirementIn
 ) -> RequirementOut:
     """Contract: `{"title", "description", ...}` → 201 `{"requirement_id", ...}`."""
-    requirement = _record(f"R-{uuid.uuid4().hex[:16]}", key, body)
-    context.register.upsert_requirements([requirement])
+    requirement = context.register.write_requirement(key, None, body.model_dump())
     return RequirementOut.model_validate(requirement.model_dump())
 
 
@@ -94,9 +60,7 @@ def get_requirement(
 def put_requirement(
     context: ContextDep, key: BuyerOrOrganiser, requirement_id: str, body: RequirementIn
 ) -> RequirementOut:
-    owned_requirement(context.workspace, key, requirement_id)
-    requirement = _record(requirement_id, key, body)
-    context.register.upsert_requirements([requirement])
+    requirement = context.register.write_requirement(key, requirement_id, body.model_dump())
     return RequirementOut.model_validate(requirement.model_dump())
 
 

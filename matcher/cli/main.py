@@ -150,10 +150,7 @@ def ingest_suppliers(
 
     Example: matcher ingest suppliers data/sample/suppliers.csv --workspace ws
     """
-    with _domain_errors():
-        inserted, updated, duplicates = jobs.ingest_file(workspace, "suppliers", file, header_row)
-    _report_duplicates(duplicates)
-    out_console.print(f"suppliers: {inserted} added, {updated} updated in {workspace}")
+    _ingest(workspace, "suppliers", file, header_row)
 
 
 @ingest_app.command("requirements")
@@ -166,9 +163,14 @@ def ingest_requirements(
 
     Example: matcher ingest requirements data/sample/requirements.csv --workspace ws
     """
+    _ingest(workspace, "requirements", file, header_row)
+
+
+def _ingest(workspace: Path, kind: str, file: Path, header_row: int | None) -> None:
     with _domain_errors():
-        inserted, updated, _ = jobs.ingest_file(workspace, "requirements", file, header_row)
-    out_console.print(f"requirements: {inserted} added, {updated} updated in {workspace}")
+        inserted, updated, duplicates = jobs.ingest_file(workspace, kind, file, header_row)
+    _report_duplicates(duplicates)
+    out_console.print(f"{kind}: {inserted} added, {updated} updated in {workspace}")
 
 
 @app.command()

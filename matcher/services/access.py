@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from matcher.errors import Forbidden, InputDataError, NotFound, Problem
+from matcher.events import slugify
 from matcher.schemas import Requirement, Supplier
 from matcher.schemas import check_id as schema_check_id
 from matcher.store import ApiKey, Workspace
@@ -112,3 +113,21 @@ def feedback_parties(
     if event_id is not None and workspace.event(event_id) is None:
         raise NotFound("no such event")
     return buyer_id, supplier_id
+
+
+def requirement_owner(key: ApiKey, buyer_id: str | None, buyer: str | None) -> tuple[str, str]:
+    """(buyer_id, buyer display name) of a requirement this key writes: a buyer key writes only
+    its own; an organiser names the buyer (by id, or by name, slugified into the id)."""
+    if key.role == "buyer":
+        mine = key.buyer_id or ""
+        if buyer_id not in (None, mine):
+            raise request_problem(
+                "buyer_id",
+                "a buyer key writes only its own requirements: "
+                f"leave buyer_id out or give {mine!r}",
+            )
+        return mine, buyer or mine
+    if buyer_id is None and buyer is None:
+        raise request_problem("buyer_id", "name the buyer: buyer_id (or buyer)")
+    owner = buyer_id or slugify(buyer or "")
+    return owner, buyer or owner

@@ -7,14 +7,21 @@ in the database only (the index holds suppliers). Who may do what is matcher/ser
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from matcher.errors import Conflict, NotFound
 from matcher.schemas import Requirement, Supplier
-from matcher.services.access import check_ids, request_problem
+from matcher.services.access import (
+    check_ids,
+    owned_requirement,
+    request_problem,
+    requirement_owner,
+)
 from matcher.services.index import SearchIndex, write_gate
-from matcher.store import Workspace
+from matcher.store import ApiKey, Workspace
 
 
 @dataclass
@@ -68,6 +75,25 @@ class Register:
     def upsert_requirements(self, requirements: Sequence[Requirement]) -> tuple[int, int]:
         check_ids((r.requirement_id for r in requirements), "requirement_id")
         return self.workspace.upsert_requirements(requirements)
+
+    def write_requirement(
+        self, key: ApiKey, requirement_id: str | None, fields: dict[str, Any]
+    ) -> Requirement:
+        """Add (``requirement_id`` None: a new id) or replace one of the key's requirements.
+
+        ``fields``: the requirement's fields, with ``buyer`` / ``buyer_id`` as the caller gave
+        them (access.requirement_owner decides the owner)."""
+        if requirement_id is None:
+            requirement_id = f"R-{uuid.uuid4().hex[:16]}"
+        else:
+            owned_requirement(self.workspace, key, requirement_id)
+        buyer_id, buyer = requirement_owner(key, fields.get("buyer_id"), fields.get("buyer"))
+        rest = {k: v for k, v in fields.items() if k not in ("buyer", "buyer_id")}
+        requirement = Requirement.model_validate(
+            {**rest, "requirement_id": requirement_id, "buyer": buyer, "buyer_id": buyer_id}
+        )
+        self.upsert_requirements([requirement])
+        return requirement
 
     def delete_requirement(self, requirement_id: str) -> None:
         if not self.workspace.delete_requirement(requirement_id):

@@ -81,3 +81,19 @@ def test_a_write_behind_a_held_writer_is_refused_not_queued(register: Register) 
         holder.join()
     register.upsert_suppliers([firm(3)])
     assert register.workspace.supplier("S3") is not None
+
+
+def test_requirements_are_written_for_the_buyer_the_key_stands_for(register: Register) -> None:
+    ws = register.workspace
+    buyer, _ = ws.create_api_key("buyer", "honda-vn")
+    organiser, _ = ws.create_api_key("organiser")
+    mine = register.write_requirement(buyer, None, {"description": "brackets"})
+    assert (mine.buyer_id, mine.buyer) == ("honda-vn", "honda-vn")
+    assert mine.requirement_id.startswith("R-")
+    with pytest.raises(InputDataError, match="buyer_id"):
+        register.write_requirement(buyer, None, {"description": "x", "buyer_id": "toyota"})
+    named = register.write_requirement(organiser, None, {"description": "x", "buyer": "Canon VN"})
+    assert named.buyer_id == "canon-vn"
+    with pytest.raises(NotFound, match="no such requirement"):  # another buyer's: as missing
+        register.write_requirement(buyer, named.requirement_id, {"description": "mine now"})
+    assert ws.requirement(named.requirement_id) == named
