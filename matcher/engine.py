@@ -9,7 +9,7 @@ long-lived workspace index that takes edits is matcher/live.py.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -204,12 +204,7 @@ class Engine:
         return out
 
     def _requirement_filters(self, requirement: Requirement) -> Filters:
-        hard = set(self.settings.retrieve.requirement_filters)
-        return Filters.build(
-            requirement.required_certifications if "certifications" in hard else [],
-            requirement.sector if "sector" in hard else [],
-            [requirement.province] if requirement.province and "province" in hard else [],
-        )
+        return requirement_filters(requirement, self.settings.retrieve.requirement_filters)
 
     def why_empty(self, requirement: Requirement) -> str:
         """Say which hard filter left a requirement without any qualifying supplier."""
@@ -361,6 +356,16 @@ def _read_suppliers(path: Path, count: int) -> list[Supplier]:
     if len({s.supplier_id for s in suppliers}) != count:
         raise IndexArtifactError(f"{path}: a supplier id appears twice; {REBUILD}")
     return suppliers
+
+
+def requirement_filters(requirement: Requirement, hard: Collection[str]) -> Filters:
+    """The requirement's hard filters, for those of "certifications", "sector", "province" in
+    ``hard`` (Settings.retrieve.requirement_filters)."""
+    return Filters.build(
+        requirement.required_certifications if "certifications" in hard else [],
+        requirement.sector if "sector" in hard else [],
+        [requirement.province] if requirement.province and "province" in hard else [],
+    )
 
 
 def search_requirement(text: str, filters: Filters | None = None) -> Requirement:

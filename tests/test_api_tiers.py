@@ -102,3 +102,40 @@ def test_empty_workspace_is_a_conflict(tmp_path: Path) -> None:
         r = client.post("/v1/tiers/propose", json={}, headers={"X-API-Key": secret})
     assert r.status_code == 409
     assert "0 supplier(s)" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("certifications", ["gap", "filter"])
+def test_the_service_proposes_over_the_live_index_what_the_batch_job_proposes(
+    service: tuple[TestClient, dict[str, str]], tmp_path: Path, certifications: str
+) -> None:
+    """The route reads the live index's snapshot (no Engine per request); its network equals
+    `propose_network` building an Engine over the same register and requirements."""
+    from matcher.tiers import kpis, propose_network
+
+    client, keys = service
+    options = {"top_k": 3, "lower_top_k": 2, "depth": 2, "certifications": certifications}
+    served = client.post(
+        "/v1/tiers/propose", json=options, headers={"X-API-Key": keys["organiser"]}
+    )
+    assert served.status_code == 200, served.text
+    ws = client.app.state.context.workspace
+    network, all_chains = propose_network(
+        ws.suppliers(), ws.requirements(), settings=hashing(), cache_path=None, **options
+    )
+    assert served.json() == {**network.to_json(), "kpis": kpis(network, all_chains)}
+
+
+def test_an_edit_through_the_api_is_proposed_at_once(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    ingest_file(root, "suppliers", _slice(SAMPLE / "suppliers.csv", tmp_path / "s.csv", 60))
+    ingest_file(root, "requirements", _slice(SAMPLE / "requirements.csv", tmp_path / "r.csv", 6))
+    key = Workspace(root).create_api_key("organiser")[1]
+    with TestClient(create_app(root, hashing(), LIMITS)) as client:
+        headers = {"X-API-Key": key}
+        before = client.post("/v1/tiers/propose", json={"depth": 1}, headers=headers).json()
+        firms = {e["source"] for e in before["edges"]}
+        gone = sorted(firms)[0]
+        assert client.delete(f"/v1/suppliers/{gone}", headers=headers).status_code == 200
+        after = client.post("/v1/tiers/propose", json={"depth": 1}, headers=headers).json()
+        assert gone not in {n["id"] for n in after["nodes"]}
+        assert gone not in {e["source"] for e in after["edges"]}

@@ -25,6 +25,7 @@ def propose(context: ContextDep, key: Organiser, body: TiersIn) -> TiersOut:
     suppliers or no requirements."""
     proposal = propose_for_workspace(
         context.workspace,
+        context.index,
         context.settings,
         buyers=body.buyers,
         top_k=body.top_k,

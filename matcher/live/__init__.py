@@ -34,5 +34,6 @@ live index refuses them; use a pretrained one (e5, minilm, hashing, a local mode
 
 from matcher.live.index import DEFAULT_COMPACT_ABOVE, IndexHealth, LiveIndex
 from matcher.live.snapshot import Snapshot
+from matcher.live.view import EngineView
 
-__all__ = ["DEFAULT_COMPACT_ABOVE", "IndexHealth", "LiveIndex", "Snapshot"]
+__all__ = ["DEFAULT_COMPACT_ABOVE", "EngineView", "IndexHealth", "LiveIndex", "Snapshot"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from matcher.live.segments import (
     translated_tokens,
 )
 from matcher.live.snapshot import Snapshot
+from matcher.live.view import EngineView
 from matcher.normalise import (
     NormalisedSupplier,
     normalise_requirement,
@@ -260,6 +261,12 @@ class LiveIndex:
         """Say which of these filters leaves no supplier (as Engine.why_filtered_out)."""
         snapshot = self._snapshot
         return describe_empty(snapshot.retriever.masks.counts(filters), snapshot.size)
+
+    def engine_view(self, hard_filters: Collection[str]) -> EngineView:
+        """The current snapshot seen as a built Engine, ranking under ``hard_filters`` (see
+        matcher/live/view.py); later edits are not seen by it."""
+        self._check_ready()
+        return EngineView(self._snapshot, hard_filters)
 
     def match(self, requirement: Requirement, top_k: int = 10) -> list[Match]:
         """Ranked suppliers for one requirement, its hard filters applied (as Engine.match)."""

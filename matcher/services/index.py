@@ -7,14 +7,14 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
 from matcher.config import Settings
 from matcher.errors import Busy
-from matcher.live import IndexHealth, LiveIndex
+from matcher.live import EngineView, IndexHealth, LiveIndex
 from matcher.retrieve import Filters
 from matcher.schemas import Match, Requirement, Supplier
 
@@ -39,6 +39,8 @@ class SearchIndex(Protocol):
     def refresh(self) -> bool: ...
 
     def health(self) -> IndexHealth: ...
+
+    def engine_view(self, hard_filters: Collection[str]) -> EngineView: ...
 
 
 def open_index(workspace: Path, settings: Settings | None = None) -> SearchIndex:

@@ -1,9 +1,8 @@
-"""Supply-tier proposals over a workspace's register and requirements (``matcher tiers`` over
-the database rather than files): the network and its KPIs, nothing written.
+"""Supply-tier proposals over a workspace (``matcher tiers`` over the register the service
+serves rather than over files): the network and its KPIs, nothing written.
 
-The proposal builds its own Engine over the stored register, re-using the workspace's embedding
-cache (so only new or edited profiles are embedded); it does not yet read the live index's
-snapshot, whose segments the proposer cannot search as one Engine (see docs/architecture.md).
+The proposal reads the live index's current snapshot (``LiveIndex.engine_view``): no Engine is
+built and nothing is embedded per request, and edits made through the API are proposed at once.
 """
 
 from __future__ import annotations
@@ -13,12 +12,23 @@ from typing import Any
 
 from matcher.config import Settings
 from matcher.errors import WorkspaceError
+from matcher.services.index import SearchIndex
 from matcher.store import Workspace
-from matcher.tiers import CertificationMode, kpis, propose_network, select_buyers
+from matcher.tiers import (
+    DEFAULT_INPUTS,
+    CertificationMode,
+    check_options,
+    hard_filters,
+    kpis,
+    load_input_rules,
+    propose_over,
+    select_buyers,
+)
 
 
 def propose_for_workspace(
     workspace: Workspace,
+    index: SearchIndex,
     settings: Settings,
     *,
     buyers: Sequence[str] = (),
@@ -29,21 +39,23 @@ def propose_for_workspace(
 ) -> dict[str, Any]:
     """network.json of `matcher tiers propose` plus its ``kpis`` (WorkspaceError when the
     workspace has no suppliers or no requirements)."""
-    suppliers = workspace.suppliers()
+    check_options(
+        {
+            "top_k": top_k,
+            "lower_top_k": lower_top_k,
+            "depth": depth,
+            "certifications": certifications,
+        }
+    )
+    register = index.engine_view(hard_filters(settings, certifications))
     requirements = workspace.requirements()
-    if not suppliers or not requirements:
+    if not register.suppliers_ or not requirements:
         raise WorkspaceError(
-            "a tier proposal needs registered suppliers and requirements; "
-            f"the workspace has {len(suppliers)} supplier(s), {len(requirements)} requirement(s)"
+            "a tier proposal needs registered suppliers and requirements; the workspace has "
+            f"{len(register.suppliers_)} supplier(s), {len(requirements)} requirement(s)"
         )
-    network, all_chains = propose_network(
-        suppliers,
-        select_buyers(requirements, list(buyers)),
-        top_k=top_k,
-        lower_top_k=lower_top_k,
-        depth=depth,
-        certifications=certifications,
-        settings=settings,
-        cache_path=workspace.cache_path,
+    rules = load_input_rules(DEFAULT_INPUTS, register.taxonomy)
+    network, all_chains = propose_over(
+        register, select_buyers(requirements, list(buyers)), rules, top_k, lower_top_k, depth
     )
     return {**network.to_json(), "kpis": kpis(network, all_chains)}

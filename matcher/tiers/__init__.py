@@ -37,12 +37,14 @@ from matcher.tiers.job import (
     ProposalOptions,
     TiersSummary,
     check_options,
+    hard_filters,
     propose_network,
+    propose_over,
     run_tiers,
 )
 from matcher.tiers.network import Buyer, Link, Status, TierNetwork
 from matcher.tiers.picture import busiest_buyer, draw_picture, picture_graph, short_name
-from matcher.tiers.proposer import TierProposer, select_buyers
+from matcher.tiers.proposer import RankedRegister, TierProposer, select_buyers
 from matcher.tiers.qualify import TRACKS, Gap, GapKind, Needs, Track, assess, needs_of, offer_tags
 from matcher.tiers.quantities import Quantity, machine_tonnage, parse_number, parse_quantity
 from matcher.tiers.report import (
@@ -74,6 +76,7 @@ __all__ = [
     "Needs",
     "ProposalOptions",
     "Quantity",
+    "RankedRegister",
     "Status",
     "TierNetwork",
     "TierProposer",
@@ -88,6 +91,7 @@ __all__ = [
     "firm_inputs",
     "firm_rows",
     "gap_rows",
+    "hard_filters",
     "kpis",
     "load_input_rules",
     "machine_tonnage",
@@ -97,6 +101,7 @@ __all__ = [
     "parse_quantity",
     "picture_graph",
     "propose_network",
+    "propose_over",
     "read_given_inputs",
     "run_tiers",
     "select_buyers",

@@ -12,7 +12,7 @@ from typing import Any, Literal, TypedDict, Unpack
 
 import networkx as nx
 
-from matcher.config import Settings
+from matcher.config import HardFilter, Settings
 from matcher.encoders import Encoder
 from matcher.engine import cache_file, open_engine
 from matcher.errors import ConfigError
@@ -20,10 +20,10 @@ from matcher.ingest import load_requirements, load_suppliers
 from matcher.progress import Reporter, SilentReporter
 from matcher.schemas import DuplicateFirm, Requirement, Supplier
 from matcher.tiers.chain import Chain, chains
-from matcher.tiers.inputs import DEFAULT_INPUTS, load_input_rules, read_given_inputs
+from matcher.tiers.inputs import DEFAULT_INPUTS, InputRule, load_input_rules, read_given_inputs
 from matcher.tiers.network import TierNetwork
 from matcher.tiers.picture import busiest_buyer, draw_picture, picture_graph
-from matcher.tiers.proposer import TierProposer, select_buyers
+from matcher.tiers.proposer import RankedRegister, TierProposer, select_buyers
 from matcher.tiers.report import kpis, write_network
 
 CertificationMode = Literal["gap", "filter"]
@@ -106,14 +106,8 @@ def propose_network(
         }
     )
     settings = (settings or Settings()).model_copy(deep=True)
-    reporter = reporter or SilentReporter()
+    settings.retrieve.requirement_filters = hard_filters(settings, certifications)
     timings = timings if timings is not None else {}
-    if certifications == "gap":
-        # A missing required certificate is the gap the programme's consulting track closes, so
-        # firms lacking one stay in the ranking and are labelled "needs" instead of hidden.
-        settings.retrieve.requirement_filters = [
-            f for f in settings.retrieve.requirement_filters if f != "certifications"
-        ]
     start = time.perf_counter()
     with open_engine(
         settings, cache_path=cache_file(settings, cache_path), encoder=encoder
@@ -124,11 +118,40 @@ def propose_network(
         engine.build(suppliers, reporter)
         timings["index"] = time.perf_counter() - t
         t = time.perf_counter()
-        proposer = TierProposer(
-            engine, rules, top_k, lower_top_k, depth, max_inputs, given_inputs, duplicates
-        )
-        network = proposer.propose(requirements, reporter)
+        found = propose_over(
+            engine, requirements, rules, top_k, lower_top_k, depth, max_inputs,
+            given_inputs, duplicates, reporter,
+        )  # fmt: skip
         timings["propose"] = time.perf_counter() - t
+    return found
+
+
+def hard_filters(settings: Settings, certifications: CertificationMode) -> list[HardFilter]:
+    """The hard filters a proposal ranks under: the settings' own, less certifications in
+    "gap" mode — a missing required certificate is the gap the programme's consulting track
+    closes, so firms lacking one stay in the ranking and are labelled "needs", not hidden."""
+    hard = list(settings.retrieve.requirement_filters)
+    return [f for f in hard if f != "certifications"] if certifications == "gap" else hard
+
+
+def propose_over(
+    register: RankedRegister,
+    requirements: Sequence[Requirement],
+    rules: Sequence[InputRule],
+    top_k: int = 5,
+    lower_top_k: int = 3,
+    depth: int = 2,
+    max_inputs: int = 4,
+    given_inputs: dict[str, list[str]] | None = None,
+    duplicates: Sequence[DuplicateFirm] = (),
+    reporter: Reporter | None = None,
+) -> tuple[TierNetwork, list[Chain]]:
+    """The network and its chains over a register already ranked (a built Engine, or the live
+    index's view): what ``propose_network`` does once its Engine is built."""
+    proposer = TierProposer(
+        register, rules, top_k, lower_top_k, depth, max_inputs, given_inputs, duplicates
+    )
+    network = proposer.propose(requirements, reporter or SilentReporter())
     return network, chains(network)
 
 

@@ -6,17 +6,29 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import networkx as nx
 
-from matcher.engine import Engine
 from matcher.errors import ConfigError
-from matcher.normalise import NormalisedSupplier, firm_name_key, fold
+from matcher.normalise import NormalisedSupplier, Taxonomy, firm_name_key, fold
 from matcher.progress import Reporter, SilentReporter
 from matcher.schemas import DuplicateFirm, Match, Requirement
 from matcher.tiers.inputs import InputRule, firm_inputs
 from matcher.tiers.network import Buyer, Link, TierNetwork
 from matcher.tiers.qualify import assess, needs_of
+
+
+class RankedRegister(Protocol):
+    """What the proposer needs of a register: its taxonomy, its live profiles and ranked matches
+    (a built ``Engine`` is one; so is the live index's ``EngineView``)."""
+
+    taxonomy: Taxonomy
+    suppliers_: list[NormalisedSupplier]
+
+    def match(
+        self, requirements: Sequence[Requirement], top_k: int = 10, reporter: Reporter | None = None
+    ) -> list[Match]: ...
 
 
 @dataclass(eq=False)
@@ -27,7 +39,7 @@ class TierProposer:
     ones); ``duplicates``: rows the register flags as one firm, never proposed to each other.
     """
 
-    engine: Engine
+    engine: RankedRegister
     rules: Sequence[InputRule]
     top_k: int = 5
     lower_top_k: int = 3
