@@ -635,7 +635,8 @@ def run_event_plan(
     Every input (register, requirements, event file, locked meetings, what-if options) is checked
     before anything is computed or written.
     """
-    from matcher import agenda, event_plan
+    from matcher import events as event_plan
+    from matcher.events import agenda
 
     settings = settings or Settings()
     reporter = reporter or SilentReporter()

@@ -1,6 +1,6 @@
 """Trade-fair events: organisers describe the day, register participants, plan and lock
 meetings, and download the files; each buyer or supplier fetches its own agenda. The planning
-itself is matcher.event_plan's, the files matcher.agenda's."""
+itself is matcher.events.plan's, the files matcher.events.agenda's."""
 
 from __future__ import annotations
 
@@ -23,9 +23,17 @@ from api.models import (
     PlanOut,
     ScheduleOut,
 )
-from matcher import agenda, event_plan
 from matcher.errors import InputDataError, Problem
-from matcher.events import Event, buyer_id_of, check_against_register, parse_event
+from matcher.events import (
+    Event,
+    buyer_id_of,
+    check_against_register,
+    file_name,
+    parse_event,
+    plan_event,
+    schedule_rows,
+    write_event_outputs,
+)
 from matcher.store import EventRecord
 
 router = APIRouter(
@@ -146,10 +154,10 @@ def plan(context: ContextDep, key: Organiser, event_id: str, body: PlanIn) -> Pl
             ]
         )
     matches = [m for r in requirements for m in context.index.match(r, body.top_k)]
-    result = event_plan.plan_event(event, matches, requirements, suppliers)
-    agenda.write_event_outputs(result, context.workspace.events_dir / event_id)
+    result = plan_event(event, matches, requirements, suppliers)
+    write_event_outputs(result, context.workspace.events_dir / event_id)
     stored = {
-        "meetings": agenda.schedule_rows(result),
+        "meetings": schedule_rows(result),
         "kpis": result.kpis,
         "diagnostics": result.diagnostics,
     }
@@ -267,10 +275,7 @@ def participant_agenda(
         raise HTTPException(404, "no such agenda")
     folder = "ics" if format == "ics" else "agendas"
     path = (
-        context.workspace.events_dir
-        / event_id
-        / folder
-        / f"{agenda.file_name(participant_id)}.{format}"
+        context.workspace.events_dir / event_id / folder / f"{file_name(participant_id)}.{format}"
     )
     if not path.is_file():
         raise HTTPException(404, "no such agenda")

@@ -9,11 +9,18 @@ import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from matcher import agenda
-from matcher.agenda import SCHEDULE_COLUMNS, write_event_outputs
 from matcher.errors import ConfigError
-from matcher.event_plan import EventPlan, plan_event, prepare_event, replan_event, what_if
-from matcher.events import Event
+from matcher.events import (
+    SCHEDULE_COLUMNS,
+    Event,
+    EventPlan,
+    agenda,
+    plan_event,
+    prepare_event,
+    replan_event,
+    what_if,
+    write_event_outputs,
+)
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.schemas import Match, Requirement, Supplier
 from tests.conftest import DATA

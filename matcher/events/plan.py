@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from matcher.allocate import (
+from matcher.errors import ConfigError, InputDataError
+from matcher.events.allocation import (
     Allocation,
     Bounds,
     Candidate,
@@ -27,8 +28,7 @@ from matcher.allocate import (
     reserved_meetings,
     solve,
 )
-from matcher.errors import ConfigError, InputDataError
-from matcher.events import (
+from matcher.events.reader import (
     Event,
     LockedMeeting,
     Participant,
@@ -45,7 +45,7 @@ from matcher.events import (
     participants_of,
     with_locked,
 )
-from matcher.schedule import (
+from matcher.events.schedule import (
     Placement,
     add_slot_layer,
     greedy_slots,

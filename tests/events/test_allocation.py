@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher.allocate import (
+from matcher.events.allocation import (
     Bounds,
     Candidate,
     Fixed,
@@ -17,8 +17,8 @@ from matcher.allocate import (
     flow_allocate,
     solve,
 )
-from matcher.event_plan import solve_problem
-from matcher.schedule import Placement, slots_lower_bound
+from matcher.events.plan import solve_problem
+from matcher.events.schedule import Placement, slots_lower_bound
 
 
 def problem(

@@ -34,7 +34,7 @@ from typing import Any, Literal, NamedTuple
 
 from ortools.sat.python import cp_model
 
-from matcher.events import DEFAULT_PRIORITIES, Tier
+from matcher.events.reader import DEFAULT_PRIORITIES, Tier
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,10 @@ import pytest
 from openpyxl import Workbook
 
 from matcher.errors import InputDataError
-from matcher.event_plan import prepare_event
-from matcher.events import buyer_id_of, load_event, load_locked, slugify
+from matcher.events import buyer_id_of, load_event, load_locked, prepare_event, slugify
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.schemas import Requirement
-from tests.conftest import DATA
+from tests.conftest import DATA, SAMPLE
 
 EVENTS = DATA / "events"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -46,10 +45,9 @@ def test_yaml_event_loads_with_series_windows_and_local_times() -> None:
 
 
 def test_sample_event_is_valid_against_the_sample_register() -> None:
-    root = Path(__file__).resolve().parent.parent / "data" / "sample"
-    reqs = load_requirements(root / "requirements.csv").records
-    sups = load_suppliers(root / "suppliers.csv").records
-    event = prepare_event(root / "event.yaml", reqs, sups)
+    reqs = load_requirements(SAMPLE / "requirements.csv").records
+    sups = load_suppliers(SAMPLE / "suppliers.csv").records
+    event = prepare_event(SAMPLE / "event.yaml", reqs, sups)
     roles = [p.role for p in event.participants]
     assert (roles.count("buyer"), roles.count("supplier")) == (20, 150)
     assert len(event.slots) == 12 and len(event.tables) == 25

@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from matcher.allocate import Allocation, AllocationModel, MeetingProblem
+from matcher.events.allocation import Allocation, AllocationModel, MeetingProblem
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.allocate import Bounds, Candidate, MeetingProblem
-from matcher.schedule import colour_edges, colour_schedule, equalise, slots_lower_bound
+from matcher.events.allocation import Bounds, Candidate, MeetingProblem
+from matcher.events.schedule import colour_edges, colour_schedule, equalise, slots_lower_bound
 
 
 def proper(edges: list[tuple[str, str]], colour: list[int]) -> bool:
