@@ -37,7 +37,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from matcher.embed import text_hash
 from matcher.errors import ConfigError, WorkspaceError
-from matcher.events import buyer_id_of
+from matcher.normalise import buyer_id_of
 from matcher.schemas import Requirement, Supplier
 
 Role = Literal["admin", "organiser", "buyer", "supplier"]
@@ -76,7 +76,7 @@ class RequirementRow(_RecordRow):
     key_name: ClassVar[str] = "requirement_id"
     requirement_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     buyer: Mapped[str] = mapped_column(String(512), index=True)
-    # The owner: a buyer's participant id (matcher.events.buyer_id_of), what buyer keys bind to.
+    # The owner: a buyer's participant id (matcher.normalise.buyer_id_of), what buyer keys bind to.
     buyer_id: Mapped[str] = mapped_column(String(512), index=True, server_default="")
 
 

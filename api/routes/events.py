@@ -26,7 +26,6 @@ from api.models import (
 from matcher.errors import InputDataError, Problem
 from matcher.events import (
     Event,
-    buyer_id_of,
     check_against_register,
     file_name,
     parse_event,
@@ -34,6 +33,7 @@ from matcher.events import (
     schedule_rows,
     write_event_outputs,
 )
+from matcher.normalise import buyer_id_of
 from matcher.store import EventRecord
 
 router = APIRouter(

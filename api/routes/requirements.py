@@ -14,8 +14,8 @@ from api.errors import ERROR_RESPONSES
 from api.models import DeletedOut, ImportOut, MatchOut, Page, RequirementIn, RequirementOut
 from api.routes.suppliers import UploadDep, check_id, read_upload
 from matcher.errors import InputDataError, Problem
-from matcher.events import slugify
 from matcher.ingest import load_requirements
+from matcher.normalise import slugify
 from matcher.schemas import Requirement
 from matcher.store import ApiKey
 

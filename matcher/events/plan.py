@@ -35,7 +35,6 @@ from matcher.events.reader import (
     Slot,
     Tier,
     available_slots,
-    buyer_id_of,
     check_against_register,
     check_event,
     load_event,
@@ -52,6 +51,7 @@ from matcher.events.schedule import (
     place,
     slots_lower_bound,
 )
+from matcher.normalise import buyer_id_of
 from matcher.schemas import Match, Requirement, Supplier
 
 log = logging.getLogger(__name__)

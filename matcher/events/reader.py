@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from matcher.errors import InputDataError, Problem
-from matcher.normalise import fold
+from matcher.normalise import buyer_id_of, fold
 from matcher.schemas import NonNegInt, OptStr, Requirement, StrList, Supplier
 
 log = logging.getLogger(__name__)
@@ -49,17 +49,6 @@ EVENT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
 # (file label, row): where an item was written, for error messages; row is the spreadsheet row
 # (header = 1), the YAML line, or the item number in a JSON list.
 Where = tuple[str, int | None]
-
-
-def slugify(text: str) -> str:
-    """A stable, file-name-safe id from a name: 'Samsung Electronics Vietnam' → 'samsung-…'."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "buyer"
-
-
-def buyer_id_of(requirement: Requirement) -> str:
-    """A buyer's participant id: ``buyer_id`` when the register gives one, else a slug of
-    ``buyer``, so that every requirement of one buyer lands on one participant."""
-    return requirement.buyer_id or slugify(requirement.buyer)
 
 
 # --- the model ------------------------------------------------------------------------------------

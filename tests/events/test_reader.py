@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from matcher.errors import InputDataError
-from matcher.events import buyer_id_of, load_event, load_locked, prepare_event, slugify
+from matcher.events import load_event, load_locked, prepare_event
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.schemas import Requirement
 from tests.conftest import DATA, SAMPLE
@@ -22,14 +22,6 @@ def register() -> tuple[list[Requirement], list]:  # type: ignore[type-arg]
         load_requirements(EVENTS / "requirements.csv").records,
         load_suppliers(EVENTS / "suppliers.csv").records,
     )
-
-
-def test_buyer_ids_are_slugs_unless_given() -> None:
-    assert slugify("Samsung Electronics Vietnam") == "samsung-electronics-vietnam"
-    assert slugify("Tổng Công ty May 10") == "tong-cong-ty-may-10"
-    req = Requirement(requirement_id="R", buyer="Đúc Hà Nội", description="x")
-    assert buyer_id_of(req) == "duc-ha-noi"
-    assert buyer_id_of(req.model_copy(update={"buyer_id": "B7"})) == "B7"
 
 
 def test_yaml_event_loads_with_series_windows_and_local_times() -> None:
