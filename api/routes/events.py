@@ -13,7 +13,6 @@ from fastapi.responses import FileResponse
 from api.deps import Context, ContextDep, Organiser, PagingDep, PrincipalDep, principal
 from api.errors import ERROR_RESPONSES
 from api.models import (
-    EventIn,
     EventOut,
     LocksIn,
     MeetingOut,
@@ -26,6 +25,7 @@ from api.models import (
 from matcher.errors import InputDataError, Problem
 from matcher.events import (
     Event,
+    EventSpec,
     check_against_register,
     file_name,
     parse_event,
@@ -93,7 +93,7 @@ def _planned(record: EventRecord) -> dict[str, Any]:
 @router.post(
     "", response_model=EventOut, status_code=status.HTTP_201_CREATED, summary="Create an event"
 )
-def create_event(context: ContextDep, key: Organiser, body: EventIn) -> EventOut:
+def create_event(context: ContextDep, key: Organiser, body: EventSpec) -> EventOut:
     spec = body.model_dump(mode="json", by_alias=True, exclude_none=True)
     event = _check(spec)
     record = context.workspace.create_event(f"E-{uuid.uuid4().hex[:12]}", event.name, spec)

@@ -34,7 +34,7 @@ from typing import Any, Literal, NamedTuple
 
 from ortools.sat.python import cp_model
 
-from matcher.events.reader import DEFAULT_PRIORITIES, Tier
+from matcher.events.spec import DEFAULT_PRIORITIES, PriorityTier
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class MeetingProblem:
     locked: list[Fixed] = field(default_factory=list)
     priority_suppliers: frozenset[str] = frozenset()
     reserved: int = 0
-    priorities: tuple[Tier, ...] = DEFAULT_PRIORITIES
+    priorities: tuple[PriorityTier, ...] = DEFAULT_PRIORITIES
     time_limit_s: float = 30.0
     # CP-SAT's portfolio only includes its LP-based workers from about 8 up; with 2 it cannot
     # prove even small allocations optimal in 30 s (measured), so 8 even on a 2-core machine.
@@ -117,7 +117,7 @@ class MeetingProblem:
 
 @dataclass
 class TierResult:
-    tier: Tier
+    tier: PriorityTier
     value: int
     bound: float
     status: str
@@ -156,7 +156,7 @@ class AllocationModel:
     problem: MeetingProblem
     model: cp_model.CpModel
     y: list[cp_model.IntVar]
-    tiers: dict[Tier, tuple[cp_model.LinearExprT, int]]
+    tiers: dict[PriorityTier, tuple[cp_model.LinearExprT, int]]
     hint_vars: list[cp_model.IntVar]
     by_participant: dict[str, list[int]]
     # Filled by schedule.add_slot_layer when the joint model is used.
@@ -186,7 +186,7 @@ def build_model(problem: MeetingProblem) -> AllocationModel:
         model.add(y[fixed.candidate] == 1)
 
     hint_vars = list(y)
-    tiers: dict[Tier, tuple[cp_model.LinearExprT, int]] = {}
+    tiers: dict[PriorityTier, tuple[cp_model.LinearExprT, int]] = {}
 
     def capped_degree(
         pids: Sequence[str], target: dict[str, int], name: str
@@ -239,13 +239,13 @@ def build_model(problem: MeetingProblem) -> AllocationModel:
 _MAX_WEIGHT = 2**48
 
 
-def tier_weights(built: AllocationModel, order: Sequence[Tier]) -> list[int] | None:
+def tier_weights(built: AllocationModel, order: Sequence[PriorityTier]) -> list[int] | None:
     """Weights that make one weighted sum lexicographic (None when too large to be safe)."""
     return _weights(order, {t: built.tiers[t][1] for t in order}, _MAX_WEIGHT)
 
 
 def _weights(
-    order: Sequence[Tier], uppers: Mapping[Tier, int], limit: int = 2**62
+    order: Sequence[PriorityTier], uppers: Mapping[PriorityTier, int], limit: int = 2**62
 ) -> list[int] | None:
     """Each tier's unit outweighs everything all lower tiers can add up to together."""
     weights: list[int] = []
@@ -262,7 +262,7 @@ def _weights(
 def solve(
     built: AllocationModel,
     hint: Allocation | None = None,
-    relaxed: Mapping[Tier, int] | None = None,
+    relaxed: Mapping[PriorityTier, int] | None = None,
 ) -> Allocation:
     """Maximise the tiers lexicographically in priority order.
 
@@ -352,7 +352,10 @@ def _add_hint(built: AllocationModel, hint: Allocation) -> None:
 
 
 def _better(
-    problem: MeetingProblem, order: Sequence[Tier], found: Allocation, hint: Allocation | None
+    problem: MeetingProblem,
+    order: Sequence[PriorityTier],
+    found: Allocation,
+    hint: Allocation | None,
 ) -> Allocation:
     """The solver's plan, unless it stopped (time limit) below the heuristic plan it was given."""
     if hint is None or found is hint:
@@ -379,7 +382,7 @@ def _check(solver: cp_model.CpSolver, status: Any) -> None:
 
 
 def _solve_in_turn(
-    built: AllocationModel, order: Sequence[Tier], solver: cp_model.CpSolver, start: float
+    built: AllocationModel, order: Sequence[PriorityTier], solver: cp_model.CpSolver, start: float
 ) -> Allocation:
     problem, model = built.problem, built.model
     deadline = start + problem.time_limit_s
@@ -508,7 +511,7 @@ def flow_allocate(problem: MeetingProblem) -> Allocation | None:
     return allocation
 
 
-def _flow_uppers(problem: MeetingProblem) -> dict[Tier, int]:
+def _flow_uppers(problem: MeetingProblem) -> dict[PriorityTier, int]:
     degree: dict[str, int] = defaultdict(int)
     for cand in problem.candidates:
         degree[cand.buyer] += 1
@@ -525,7 +528,7 @@ def _flow_uppers(problem: MeetingProblem) -> dict[Tier, int]:
     }
 
 
-def tier_values(problem: MeetingProblem, chosen: Sequence[int]) -> dict[Tier, int]:
+def tier_values(problem: MeetingProblem, chosen: Sequence[int]) -> dict[PriorityTier, int]:
     """The value each tier reaches for a set of chosen candidates."""
     degree: dict[str, int] = defaultdict(int)
     cands = [problem.candidates[c] for c in chosen]

@@ -28,22 +28,18 @@ from matcher.events.allocation import (
     reserved_meetings,
     solve,
 )
-from matcher.events.reader import (
+from matcher.events.check import check_against_register, check_event, participants_of
+from matcher.events.event import (
     Event,
     LockedMeeting,
     Participant,
     Slot,
-    Tier,
     available_slots,
-    check_against_register,
-    check_event,
-    load_event,
-    load_locked,
     participant_max,
     participant_min,
-    participants_of,
-    with_locked,
 )
+from matcher.events.reader import load_event, load_locked
+from matcher.events.resolve import with_locked
 from matcher.events.schedule import (
     Placement,
     add_slot_layer,
@@ -51,6 +47,7 @@ from matcher.events.schedule import (
     place,
     slots_lower_bound,
 )
+from matcher.events.spec import PriorityTier
 from matcher.normalise import buyer_id_of
 from matcher.schemas import Match, Requirement, Supplier
 
@@ -325,7 +322,7 @@ JOINT_LIMIT = 60_000
 def _solve_restricted(
     problem: MeetingProblem,
     start: Allocation,
-    relaxed: dict[Tier, int] | None,
+    relaxed: dict[PriorityTier, int] | None,
     chosen: list[int],
 ) -> Allocation:
     """The joint model over the pairs the relaxation chose, plus for every supplier its two best
@@ -359,7 +356,7 @@ def _solve_restricted(
 
 def _starting_plan(
     problem: MeetingProblem,
-) -> tuple[Allocation, dict[Tier, int] | None, list[int]]:
+) -> tuple[Allocation, dict[PriorityTier, int] | None, list[int]]:
     """Min-cost flow over the pairs that have a common free slot, with caps lowered by the locked
     meetings, then greedy slots: a good first plan that the joint model improves on."""
     locked = {f.candidate for f in problem.locked}
