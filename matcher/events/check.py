@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from matcher.errors import Problem
+from matcher.errors import InputDataError, Problem
 from matcher.events.event import (
     Event,
     Interpreter,
@@ -288,6 +288,36 @@ def check_against_register(
             check(lock, "locked", "buyer", lock.buyer, "buyer")
             check(lock, "locked", "supplier", lock.supplier, "supplier")
     return problems
+
+
+def attending(
+    event: Event, requirements: Sequence[Requirement], suppliers: Sequence[Supplier]
+) -> tuple[list[Requirement], list[Supplier]]:
+    """The part of the register that takes part (the listed participants' requirements and
+    profiles; all of it when the event lists none), checked against the event: at least one
+    buyer with a requirement and one supplier."""
+    requirements, suppliers = list(requirements), list(suppliers)
+    if event.participants:
+        buyers = {p.id for p in event.participants if p.role == "buyer"}
+        sellers = {p.id for p in event.participants if p.role == "supplier"}
+        requirements = [r for r in requirements if buyer_id_of(r) in buyers]
+        suppliers = [s for s in suppliers if s.supplier_id in sellers]
+    problems = check_against_register(event, requirements, suppliers)
+    if problems:
+        raise InputDataError(problems)
+    if not requirements or not suppliers:
+        raise InputDataError(
+            [
+                Problem(
+                    event.source,
+                    None,
+                    "participants",
+                    "the event needs at least one buyer with a requirement and one registered "
+                    "supplier",
+                )
+            ]
+        )
+    return requirements, suppliers
 
 
 def participants_of(

@@ -7,30 +7,18 @@ spreadsheet row, or the item number) and the field; pydantic's errors are transl
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from matcher.errors import InputDataError, Problem
 from matcher.events.check import check_event
-from matcher.events.event import (
-    Caps,
-    Event,
-    Interpreter,
-    LockedMeeting,
-    MeetingRequest,
-    PairRef,
-    Participant,
-    Slot,
-    Where,
-    Window,
-)
+from matcher.events.event import Event, LockedMeeting, Slot, Where, Window
 from matcher.events.spec import (
     SECTIONS,
-    CapsSpec,
     EventDocument,
     WindowSpec,
     parse_time,
@@ -193,21 +181,13 @@ def _resolve(spec: EventDocument, places: _Places) -> Event:
     problems: list[Problem] = []
     tz = ZoneInfo(spec.timezone)
     day = parse_time(spec.date, tz, None).date() if spec.date else None
-    slots: list[Slot] = []
-    for k, slot in enumerate(spec.slots):
-        place = places.item("slots", k)
+
+    def moment(section: str, k: int, column: str, text: str) -> datetime | None:
         try:
-            start = parse_time(slot.start, tz, day)
+            return parse_time(text, tz, day)
         except ValueError as exc:
-            problems.append(Problem(*place, "start", str(exc)))
-            continue
-        step = timedelta(minutes=slot.minutes + slot.gap)
-        slots += [
-            Slot(start=start + n * step, minutes=slot.minutes, where=place)
-            for n in range(slot.count)
-        ]
-    if day is None and slots:
-        day = min(s.start for s in slots).astimezone(tz).date()
+            problems.append(Problem(*places.item(section, k), column, str(exc)))
+            return None
 
     def windows(section: str, k: int, written: Sequence[WindowSpec]) -> list[Window]:
         try:
@@ -216,76 +196,64 @@ def _resolve(spec: EventDocument, places: _Places) -> Event:
             problems.append(Problem(*places.item(section, k), "available", str(exc)))
             return []
 
-    participants = [
-        Participant(
-            id=p.id,
-            role=p.role,
-            name=p.name,
-            available=windows("participants", k, p.available),
-            languages=p.languages,
-            min_meetings=p.min_meetings,
-            max_meetings=p.max_meetings,
-            where=places.item("participants", k),
-        )
-        for k, p in enumerate(spec.participants)
-    ]
-    interpreters = [
-        Interpreter(
-            id=i.id,
-            name=i.name,
-            languages=i.languages,
-            available=windows("interpreters", k, i.available),
-            where=places.item("interpreters", k),
-        )
-        for k, i in enumerate(spec.interpreters)
-    ]
-    locked: list[LockedMeeting] = []
-    for k, lock in enumerate(spec.locked):
-        place = places.item("locked", k)
-        try:
-            moment = parse_time(lock.slot, tz, day)
-        except ValueError as exc:
-            problems.append(Problem(*place, "slot", str(exc)))
-            continue
-        locked.append(LockedMeeting(**lock.model_dump(exclude={"slot"}), slot=moment, where=place))
+    def item(section: str, k: int, written: BaseModel, **resolved: Any) -> dict[str, Any]:
+        """An item as the Event holds it: as written, but for what was resolved, and where."""
+        as_written = written.model_dump(by_alias=True, exclude=set(resolved))
+        return {**as_written, **resolved, "where": places.item(section, k)}
+
+    slots: list[Slot] = []
+    for k, slot in enumerate(spec.slots):
+        start = moment("slots", k, "start", slot.start)
+        if start is not None:
+            step = timedelta(minutes=slot.minutes + slot.gap)
+            place = places.item("slots", k)
+            slots += [
+                Slot(start=start + n * step, minutes=slot.minutes, where=place)
+                for n in range(slot.count)
+            ]
+    if day is None and slots:
+        day = min(s.start for s in slots).astimezone(tz).date()
+    document = {
+        **spec.model_dump(include=_SETTINGS),
+        "slots": sorted(slots, key=lambda s: s.start),
+        "tables": table_names(spec.tables),
+        "buyer_caps": spec.caps.buyer.model_dump(),
+        "supplier_caps": spec.caps.supplier.model_dump(),
+        "participants": [
+            item("participants", k, p, available=windows("participants", k, p.available))
+            for k, p in enumerate(spec.participants)
+        ],
+        "interpreters": [
+            item("interpreters", k, i, available=windows("interpreters", k, i.available))
+            for k, i in enumerate(spec.interpreters)
+        ],
+        "locked": [
+            item("locked", k, lock, slot=when)
+            for k, lock in enumerate(spec.locked)
+            if (when := moment("locked", k, "slot", lock.slot)) is not None
+        ],
+        **{
+            section: [item(section, k, x) for k, x in enumerate(getattr(spec, section))]
+            for section in ("requests", "declined", "met_before")
+        },
+        "source": places.source,
+    }
     if problems:
         raise InputDataError(problems)
-    return Event(
-        name=spec.name,
-        timezone=spec.timezone,
-        location=spec.location,
-        slots=sorted(slots, key=lambda s: s.start),
-        tables=table_names(spec.tables),
-        buyer_caps=_caps_of(spec.caps.buyer),
-        supplier_caps=_caps_of(spec.caps.supplier),
-        floor=spec.floor,
-        min_score=spec.min_score,
-        reserved_share=spec.reserved_share,
-        priorities=spec.priorities,
-        time_limit_s=spec.time_limit_s,
-        participants=participants,
-        requests=[
-            MeetingRequest.model_validate(
-                {"from": r.from_id, "to": r.to_id, "where": places.item("requests", k)}
-            )
-            for k, r in enumerate(spec.requests)
-        ],
-        declined=[
-            PairRef(buyer=d.buyer, supplier=d.supplier, where=places.item("declined", k))
-            for k, d in enumerate(spec.declined)
-        ],
-        met_before=[
-            PairRef(buyer=m.buyer, supplier=m.supplier, where=places.item("met_before", k))
-            for k, m in enumerate(spec.met_before)
-        ],
-        locked=locked,
-        interpreters=interpreters,
-        source=places.source,
-    )
+    return Event.model_validate(document)
 
 
-def _caps_of(caps: CapsSpec) -> Caps:
-    return Caps(min=caps.min, max=caps.max)
+# The settings an Event takes from its spec as they are.
+_SETTINGS = {
+    "name",
+    "timezone",
+    "location",
+    "floor",
+    "min_score",
+    "reserved_share",
+    "priorities",
+    "time_limit_s",
+}
 
 
 def _windows(written: Sequence[WindowSpec], tz: tzinfo, day: date | None) -> list[Window]:

@@ -19,22 +19,11 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from matcher.events.allocation import Allocation, AllocationModel, MeetingProblem
+from matcher.events.allocation import AllocationModel
+from matcher.events.problem import Allocation, MeetingProblem, Placement
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Placement:
-    """One scheduled meeting: candidate index, slot index, table index, interpreter id."""
-
-    candidate: int
-    slot: int
-    table: int
-    interpreter: str | None = None
-    locked: bool = False
 
 
 # --- exact edge colouring (caps only) -------------------------------------------------------------

@@ -5,8 +5,15 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.events.allocation import Bounds, Candidate, MeetingProblem
-from matcher.events.schedule import colour_edges, colour_schedule, equalise, slots_lower_bound
+from matcher.events import (
+    Bounds,
+    CandidatePair,
+    MeetingProblem,
+    colour_edges,
+    colour_schedule,
+    equalise,
+    slots_lower_bound,
+)
 
 
 def proper(edges: list[tuple[str, str]], colour: list[int]) -> bool:
@@ -55,7 +62,7 @@ def test_koenig_max_degree_colours_suffice(pairs: list[tuple[int, int]]) -> None
 def test_caps_only_schedule_uses_the_lower_bound_of_slots(
     pairs: list[tuple[int, int]], tables: int
 ) -> None:
-    cands = [Candidate(f"b{u}", f"s{v}", 0.5) for u, v in pairs]
+    cands = [CandidatePair(f"b{u}", f"s{v}", 0.5) for u, v in pairs]
     problem = MeetingProblem(
         n_slots=40,
         n_tables=tables,
