@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Query, Request, Security
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Security
 from fastapi.security import APIKeyHeader
 from prometheus_client import CollectorRegistry
 
 from api.config import MAX_PAGE_SIZE, ApiSettings
+from api.errors import ERROR_RESPONSES
 from api.index import SearchIndex
 from api.limits import RateLimiter
 from matcher.config import Settings
@@ -68,6 +69,14 @@ def principal(
 
 
 PrincipalDep = Annotated[ApiKey, Depends(principal)]
+
+
+def keyed_router(prefix: str, tag: str) -> APIRouter:
+    """A router under ``prefix`` whose every route needs a key (``principal``) and documents
+    the error answers."""
+    return APIRouter(
+        prefix=prefix, tags=[tag], dependencies=[Depends(principal)], responses=ERROR_RESPONSES
+    )
 
 
 def roles(*allowed: Role) -> Callable[[ApiKey], ApiKey]:

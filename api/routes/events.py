@@ -7,11 +7,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import HTTPException, Query, status
 from fastapi.responses import FileResponse
 
-from api.deps import Context, ContextDep, Organiser, PagingDep, PrincipalDep, principal
-from api.errors import ERROR_RESPONSES
+from api.deps import Context, ContextDep, Organiser, PagingDep, PrincipalDep, keyed_router
 from api.models import (
     EventOut,
     LocksIn,
@@ -26,22 +25,16 @@ from matcher.errors import InputDataError, Problem
 from matcher.events import (
     Event,
     EventSpec,
-    check_against_register,
+    attending,
     file_name,
     parse_event,
     plan_event,
     schedule_rows,
     write_event_outputs,
 )
-from matcher.normalise import buyer_id_of
 from matcher.store import EventRecord
 
-router = APIRouter(
-    prefix="/v1/events",
-    tags=["events"],
-    dependencies=[Depends(principal)],
-    responses=ERROR_RESPONSES,
-)
+router = keyed_router("/v1/events", "events")
 FileName = Literal["schedule.csv", "schedule.xlsx", "matching_lists.xlsx", "kpis.json"]
 MEDIA_TYPES = {
     ".csv": "text/csv",
@@ -131,42 +124,17 @@ def plan(context: ContextDep, key: Organiser, event_id: str, body: PlanIn) -> Pl
     meetings stay), write the files; replaces the previous plan."""
     record = _record(context, event_id)
     event = _check(record.spec, context)
-    suppliers = context.workspace.suppliers()
-    requirements = context.workspace.requirements()
-    if event.participants:
-        buyers = {p.id for p in event.participants if p.role == "buyer"}
-        sellers = {p.id for p in event.participants if p.role == "supplier"}
-        requirements = [r for r in requirements if buyer_id_of(r) in buyers]
-        suppliers = [s for s in suppliers if s.supplier_id in sellers]
-    problems = check_against_register(event, requirements, suppliers)
-    if problems:
-        raise InputDataError(problems)
-    if not requirements or not suppliers:
-        raise InputDataError(
-            [
-                Problem(
-                    "event",
-                    None,
-                    "participants",
-                    "the event needs at least one buyer with a "
-                    "requirement and one registered supplier",
-                )
-            ]
-        )
+    requirements, suppliers = attending(
+        event, context.workspace.requirements(), context.workspace.suppliers()
+    )
     matches = [m for r in requirements for m in context.index.match(r, body.top_k)]
     result = plan_event(event, matches, requirements, suppliers)
     write_event_outputs(result, context.workspace.events_dir / event_id)
-    stored = {
-        "meetings": schedule_rows(result),
-        "kpis": result.kpis,
-        "diagnostics": result.diagnostics,
-    }
+    kpis, diagnostics = result.kpis, result.diagnostics
+    stored = {"meetings": schedule_rows(result), "kpis": kpis, "diagnostics": diagnostics}
     context.workspace.update_event(event_id, plan=stored)
     return PlanOut(
-        event_id=event_id,
-        meetings=len(result.meetings),
-        kpis=result.kpis,
-        diagnostics=result.diagnostics,
+        event_id=event_id, meetings=len(result.meetings), kpis=kpis, diagnostics=diagnostics
     )
 
 
