@@ -8,14 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Query, Request, Security
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Security
 from fastapi.security import APIKeyHeader
 from prometheus_client import CollectorRegistry
 
 from api.config import MAX_PAGE_SIZE, ApiSettings
+from api.errors import ERROR_RESPONSES
 from api.limits import RateLimiter
 from matcher.config import Settings
-from matcher.services import Register, SearchIndex
+from matcher.services import Events, Register, SearchIndex
 from matcher.store import ApiKey, Role, Workspace
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,11 @@ class Context:
     api: ApiSettings
     limiter: RateLimiter
     registry: CollectorRegistry
+
+    @property
+    def events(self) -> Events:
+        """The events service over this workspace and index (plans bounded in solver time)."""
+        return Events(self.workspace, self.index, self.api.max_plan_seconds)
 
     @property
     def register(self) -> Register:
@@ -73,6 +79,14 @@ def principal(
 
 
 PrincipalDep = Annotated[ApiKey, Depends(principal)]
+
+
+def keyed_router(prefix: str, tag: str) -> APIRouter:
+    """A router under ``prefix`` whose every route needs a key (``principal``) and documents
+    the error answers."""
+    return APIRouter(
+        prefix=prefix, tags=[tag], dependencies=[Depends(principal)], responses=ERROR_RESPONSES
+    )
 
 
 def roles(*allowed: Role) -> Callable[[ApiKey], ApiKey]:

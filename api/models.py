@@ -10,6 +10,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.config import MAX_TOP_K
+from matcher.events import ParticipantSpec
 from matcher.schemas import Match, Requirement, Supplier
 from matcher.store import ApiKey, Feedback, Outcome, Role
 
@@ -18,7 +19,6 @@ Sector = Literal["I", "II", "III", "IV", "V", "VI"]
 # Ids travel in URL paths: printable, no slash, bounded.
 Id = str
 ID_PATTERN = r"^[^/\s][^/]{0,63}$"
-MAX_TABLES = 500
 
 
 class _Body(BaseModel):
@@ -186,92 +186,11 @@ class NewKeyOut(KeyOut):
     key: str
 
 
-# -- events ----------------------------------------------------------------------------------------
-class SlotIn(_Body):
-    """``count`` slots of ``minutes`` from ``start`` ('09:00' on the event date, or ISO 8601),
-    ``gap`` minutes apart."""
-
-    start: str = Field(min_length=1, max_length=40)
-    minutes: int = Field(ge=1, le=24 * 60)
-    count: int = Field(default=1, ge=1, le=100)
-    gap: int = Field(default=0, ge=0, le=24 * 60)
-
-
-class CapsIn(_Body):
-    min: int = Field(default=0, ge=0, le=1000)
-    max: int | None = Field(default=None, ge=0, le=1000)
-
-
-class RoleCapsIn(_Body):
-    buyer: CapsIn = CapsIn()
-    supplier: CapsIn = CapsIn()
-
-
-class WindowIn(_Body):
-    start: str = Field(min_length=1, max_length=40)
-    end: str = Field(min_length=1, max_length=40)
-
-
-class ParticipantIn(_Body):
-    id: str = Field(min_length=1, max_length=200)
-    role: Literal["buyer", "supplier"]
-    name: str | None = Field(default=None, max_length=300)
-    available: list[WindowIn] = Field(default=[], max_length=50)
-    languages: list[str] = Field(default=[], max_length=20)
-    min_meetings: int | None = Field(default=None, ge=0, le=1000)
-    max_meetings: int | None = Field(default=None, ge=0, le=1000)
-
-
-class RequestIn(_Body):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    from_id: str = Field(alias="from", min_length=1, max_length=200)
-    to_id: str = Field(alias="to", min_length=1, max_length=200)
-
-
-class PairIn(_Body):
-    buyer: str = Field(min_length=1, max_length=200)
-    supplier: str = Field(min_length=1, max_length=200)
-
-
-class InterpreterIn(_Body):
-    id: str = Field(min_length=1, max_length=200)
-    name: str | None = Field(default=None, max_length=300)
-    languages: list[str] = Field(min_length=1, max_length=20)
-    available: list[WindowIn] = Field(default=[], max_length=50)
-
-
-class EventIn(_Body):
-    """An event as in an event file (docs/events.md); ``locked`` is managed with /locks."""
-
-    name: str = Field(default="B2B meetings", min_length=1, max_length=300)
-    timezone: str = Field(default="Asia/Ho_Chi_Minh", max_length=64)
-    location: str | None = Field(default=None, max_length=300)
-    date: str | None = Field(default=None, max_length=40, description="YYYY-MM-DD")
-    slots: list[SlotIn] = Field(min_length=1, max_length=50)
-    # Bounded: an event file's "tables: N" becomes N named tables.
-    tables: (
-        Annotated[int, Field(ge=1, le=MAX_TABLES)]
-        | Annotated[
-            list[Annotated[str, Field(min_length=1, max_length=50)]],
-            Field(min_length=1, max_length=MAX_TABLES),
-        ]
-    ) = Field(description=f"How many tables (at most {MAX_TABLES}), or their names.")
-    caps: RoleCapsIn = RoleCapsIn()
-    floor: int = Field(default=1, ge=0, le=1000)
-    min_score: float = Field(default=0.0, ge=-1e6, le=1e6)
-    reserved_share: float = Field(default=0.0, ge=0.0, le=1.0)
-    time_limit_s: float = Field(default=30.0, gt=0, le=3600)
-    participants: list[ParticipantIn] = Field(default=[], max_length=5000)
-    requests: list[RequestIn] = Field(default=[], max_length=20000)
-    declined: list[PairIn] = Field(default=[], max_length=20000)
-    met_before: list[PairIn] = Field(default=[], max_length=20000)
-    interpreters: list[InterpreterIn] = Field(default=[], max_length=500)
-
-
+# -- events: the event itself is matcher.events.EventSpec, the format of event files ---------------
 class ParticipantsIn(_Body):
     """Participants to add (an id already registered is replaced)."""
 
-    participants: list[ParticipantIn] = Field(min_length=1, max_length=5000)
+    participants: list[ParticipantSpec] = Field(min_length=1, max_length=5000)
 
 
 class PlanIn(_Body):

@@ -23,8 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matcher.event_plan import plan_event
-from matcher.events import Caps, Event, Interpreter, Participant, Slot, Window
+from matcher.events import Caps, Event, Interpreter, Participant, Slot, Window, plan_event
 from matcher.schemas import Match, Requirement, Supplier
 
 N_BUYERS, N_SUPPLIERS, N_SLOTS, N_TABLES = 300, 700, 16, 150

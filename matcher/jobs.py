@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from matcher import events
 from matcher.config import SAMPLE_DIR, Settings
 from matcher.encoders import Encoder
 from matcher.engine import Engine, cache_file, open_engine
@@ -23,6 +24,7 @@ from matcher.ingest import load_requirements, load_suppliers
 from matcher.progress import Reporter, SilentReporter
 from matcher.retrieve import Filters
 from matcher.schemas import DuplicateFirm
+from matcher.services.events import plan_meetings
 from matcher.services.search import SearchResult, search
 from matcher.store import Workspace
 
@@ -255,17 +257,15 @@ def run_event_plan(
     Every input (register, requirements, event file, locked meetings, what-if options) is checked
     before anything is computed or written.
     """
-    from matcher import agenda, event_plan
-
     settings = settings or Settings()
     reporter = reporter or SilentReporter()
     timings: dict[str, float] = {}
     start = time.perf_counter()
     suppliers = load_suppliers(suppliers_path).records
     requirements = load_requirements(requirements_path).records
-    event = event_plan.prepare_event(event_path, requirements, suppliers, locked)
+    event = events.prepare_event(event_path, requirements, suppliers, locked)
     for option in what_if:
-        event_plan.apply_option(event, option)  # rejects a malformed option before solving
+        events.apply_option(event, option)  # rejects a malformed option before solving
     timings["ingest"] = time.perf_counter() - start
     with open_engine(settings, cache_path=cache_file(settings, cache_path)) as engine:
         t = time.perf_counter()
@@ -273,16 +273,15 @@ def run_event_plan(
         timings["match"] = time.perf_counter() - t
     t = time.perf_counter()
     with reporter.stage("Planning meetings", None) as advance:
-        plan = event_plan.plan_event(event, matches, requirements, suppliers)
+        plan = plan_meetings(event, matches, requirements, suppliers, out)
         advance(1)
     timings["plan"] = time.perf_counter() - t
     whatifs: list[dict[str, Any]] = []
     if what_if:
         with reporter.stage("What-if plans", len(what_if)) as advance:
-            results = event_plan.what_if(event, matches, requirements, suppliers, what_if, plan)
+            results = events.what_if(event, matches, requirements, suppliers, what_if, plan)
             advance(len(what_if))
-        whatifs = agenda.what_if_rows(results)
-    agenda.write_event_outputs(plan, out)
+        whatifs = events.what_if_rows(results)
     timings["total"] = time.perf_counter() - start
     return EventSummary(
         out, len(plan.meetings), dict(plan.kpis), list(plan.diagnostics), whatifs, timings

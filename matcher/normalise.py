@@ -32,6 +32,18 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", stripped.lower()).strip()
 
 
+def slugify(text: str) -> str:
+    """A stable, file-name-safe id from a name: 'Samsung Electronics Vietnam' → 'samsung-…'."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "buyer"
+
+
+def buyer_id_of(requirement: Requirement) -> str:
+    """A buyer's id (its participant id at events, what buyer keys bind to): ``buyer_id`` when
+    the register gives one, else a slug of ``buyer``, so that every requirement of one buyer
+    lands on one buyer."""
+    return requirement.buyer_id or slugify(requirement.buyer)
+
+
 def chunk_text(text: str, max_words: int | None) -> list[str]:
     """Split a long profile into pieces of at most ~max_words words, for max-sim embedding.
 

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner, Result
 
 from matcher.cli import app
+from matcher.events import SCHEDULE_COLUMNS
 from matcher.export import MATCH_COLUMNS, safe_cell
 from tests.conftest import DATA, write
 
@@ -229,17 +230,7 @@ def test_event_plan_writes_the_output_contract(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     with open(out / "schedule.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == [
-        "meeting_id",
-        "slot_start",
-        "slot_end",
-        "table",
-        "buyer_id",
-        "requirement_id",
-        "supplier_id",
-        "score",
-        "interpreter",
-    ]
+    assert tuple(rows[0]) == SCHEDULE_COLUMNS
     kpis = json.loads((out / "kpis.json").read_text())
     assert kpis["meetings"] == len(rows)
     participants = {r["buyer_id"] for r in rows} | {r["supplier_id"] for r in rows}

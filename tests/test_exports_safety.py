@@ -17,9 +17,8 @@ import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from matcher.agenda import write_event_outputs
 from matcher.engine import Engine
-from matcher.event_plan import plan_event, prepare_event
+from matcher.events import plan_event, prepare_event, write_event_outputs
 from matcher.export import clean_text, safe_cell, write_matches
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.schemas import Match, Requirement, Supplier

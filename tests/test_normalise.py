@@ -6,6 +6,7 @@ import pytest
 
 from matcher.errors import InputDataError
 from matcher.normalise import (
+    buyer_id_of,
     canonical_certification,
     canonical_certifications,
     firm_name_key,
@@ -14,6 +15,7 @@ from matcher.normalise import (
     nfc,
     normalise_requirement,
     normalise_supplier,
+    slugify,
 )
 from matcher.retrieve import Filters
 from matcher.schemas import Requirement, Supplier
@@ -175,3 +177,11 @@ def test_required_certificate_filter_accepts_any_alias() -> None:
         "Samsung Eco-Partner",
         "IATF 16949",
     }
+
+
+def test_buyer_ids_are_slugs_unless_given() -> None:
+    assert slugify("Samsung Electronics Vietnam") == "samsung-electronics-vietnam"
+    assert slugify("Tổng Công ty May 10") == "tong-cong-ty-may-10"
+    req = Requirement(requirement_id="R", buyer="Đúc Hà Nội", description="x")
+    assert buyer_id_of(req) == "duc-ha-noi"
+    assert buyer_id_of(req.model_copy(update={"buyer_id": "B7"})) == "B7"

@@ -1,19 +1,16 @@
 """Trade-fair events: organisers describe the day, register participants, plan and lock
 meetings, and download the files; each buyer or supplier fetches its own agenda. The planning
-itself is matcher.event_plan's, the files matcher.agenda's."""
+itself is matcher.events.plan's, the files matcher.events.agenda's."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import Query, status
 from fastapi.responses import FileResponse
 
-from api.deps import Context, ContextDep, Organiser, PagingDep, PrincipalDep, principal
-from api.errors import ERROR_RESPONSES
+from api.deps import ContextDep, Organiser, PagingDep, PrincipalDep, keyed_router
 from api.models import (
-    EventIn,
     EventOut,
     LocksIn,
     MeetingOut,
@@ -23,17 +20,12 @@ from api.models import (
     PlanOut,
     ScheduleOut,
 )
-from matcher import agenda, event_plan
-from matcher.errors import InputDataError, Problem
-from matcher.events import Event, buyer_id_of, check_against_register, parse_event
+from matcher.events import (
+    EventSpec,
+)
 from matcher.store import EventRecord
 
-router = APIRouter(
-    prefix="/v1/events",
-    tags=["events"],
-    dependencies=[Depends(principal)],
-    responses=ERROR_RESPONSES,
-)
+router = keyed_router("/v1/events", "events")
 FileName = Literal["schedule.csv", "schedule.xlsx", "matching_lists.xlsx", "kpis.json"]
 MEDIA_TYPES = {
     ".csv": "text/csv",
@@ -46,21 +38,6 @@ MEDIA_TYPES = {
 
 def _binary(*media: str) -> dict[int | str, dict[str, Any]]:
     return {200: {"content": {m: {"schema": {"type": "string"}} for m in media}}}
-
-
-def _check(spec: dict[str, Any], context: Context | None = None) -> Event:
-    """The event the spec describes, checked whole (422 with every problem)."""
-    event = parse_event(spec, source="event")
-    if context is not None and context.api.max_plan_seconds < event.time_limit_s:
-        event = event.model_copy(update={"time_limit_s": context.api.max_plan_seconds})
-    return event
-
-
-def _record(context: Context, event_id: str) -> EventRecord:
-    record = context.workspace.event(event_id)
-    if record is None:
-        raise HTTPException(404, "no such event")
-    return record
 
 
 def _out(record: EventRecord) -> EventOut:
@@ -76,20 +53,12 @@ def _out(record: EventRecord) -> EventOut:
     )
 
 
-def _planned(record: EventRecord) -> dict[str, Any]:
-    if record.plan is None:
-        raise HTTPException(409, "the event has no plan yet: POST …/plan first")
-    return record.plan
-
-
 @router.post(
     "", response_model=EventOut, status_code=status.HTTP_201_CREATED, summary="Create an event"
 )
-def create_event(context: ContextDep, key: Organiser, body: EventIn) -> EventOut:
+def create_event(context: ContextDep, key: Organiser, body: EventSpec) -> EventOut:
     spec = body.model_dump(mode="json", by_alias=True, exclude_none=True)
-    event = _check(spec)
-    record = context.workspace.create_event(f"E-{uuid.uuid4().hex[:12]}", event.name, spec)
-    return _out(record)
+    return _out(context.events.create(spec))
 
 
 @router.get("", response_model=Page[EventOut], summary="List events")
@@ -100,66 +69,25 @@ def list_events(context: ContextDep, key: Organiser, paging: PagingDep) -> Page[
 
 @router.get("/{event_id}", response_model=EventOut, summary="One event")
 def get_event(context: ContextDep, key: Organiser, event_id: str) -> EventOut:
-    return _out(_record(context, event_id))
+    return _out(context.events.get(event_id))
 
 
 @router.post("/{event_id}/participants", response_model=EventOut, summary="Register participants")
 def add_participants(
     context: ContextDep, key: Organiser, event_id: str, body: ParticipantsIn
 ) -> EventOut:
-    record = _record(context, event_id)
     incoming = [p.model_dump(mode="json", exclude_none=True) for p in body.participants]
-    new_ids = {p["id"] for p in incoming}
-    kept = [p for p in record.spec.get("participants") or [] if p.get("id") not in new_ids]
-    spec = {**record.spec, "participants": kept + incoming}
-    _check(spec)
-    updated = context.workspace.update_event(event_id, spec=spec)
-    return _out(updated or record)
+    return _out(context.events.add_participants(event_id, incoming))
 
 
 @router.post("/{event_id}/plan", response_model=PlanOut, summary="Plan the meetings")
 def plan(context: ContextDep, key: Organiser, event_id: str, body: PlanIn) -> PlanOut:
     """Match every participating buyer's requirements, allocate and schedule meetings (locked
     meetings stay), write the files; replaces the previous plan."""
-    record = _record(context, event_id)
-    event = _check(record.spec, context)
-    suppliers = context.workspace.suppliers()
-    requirements = context.workspace.requirements()
-    if event.participants:
-        buyers = {p.id for p in event.participants if p.role == "buyer"}
-        sellers = {p.id for p in event.participants if p.role == "supplier"}
-        requirements = [r for r in requirements if buyer_id_of(r) in buyers]
-        suppliers = [s for s in suppliers if s.supplier_id in sellers]
-    problems = check_against_register(event, requirements, suppliers)
-    if problems:
-        raise InputDataError(problems)
-    if not requirements or not suppliers:
-        raise InputDataError(
-            [
-                Problem(
-                    "event",
-                    None,
-                    "participants",
-                    "the event needs at least one buyer with a "
-                    "requirement and one registered supplier",
-                )
-            ]
-        )
-    matches = [m for r in requirements for m in context.index.match(r, body.top_k)]
-    result = event_plan.plan_event(event, matches, requirements, suppliers)
-    agenda.write_event_outputs(result, context.workspace.events_dir / event_id)
-    stored = {
-        "meetings": agenda.schedule_rows(result),
-        "kpis": result.kpis,
-        "diagnostics": result.diagnostics,
-    }
-    context.workspace.update_event(event_id, plan=stored)
-    return PlanOut(
-        event_id=event_id,
-        meetings=len(result.meetings),
-        kpis=result.kpis,
-        diagnostics=result.diagnostics,
-    )
+    stored = context.events.plan(event_id, body.top_k)
+    kpis, diagnostics = stored["kpis"], stored["diagnostics"]
+    meetings = len(stored["meetings"])
+    return PlanOut(event_id=event_id, meetings=meetings, kpis=kpis, diagnostics=diagnostics)
 
 
 def _meeting(row: dict[str, Any]) -> MeetingOut:
@@ -168,7 +96,7 @@ def _meeting(row: dict[str, Any]) -> MeetingOut:
 
 @router.get("/{event_id}/schedule", response_model=ScheduleOut, summary="The planned meetings")
 def schedule(context: ContextDep, key: Organiser, event_id: str, paging: PagingDep) -> ScheduleOut:
-    stored = _planned(_record(context, event_id))
+    stored = context.events.planned(event_id)
     rows = stored["meetings"]
     chunk = rows[paging.offset : paging.offset + paging.page_size]
     return ScheduleOut(
@@ -183,50 +111,7 @@ def schedule(context: ContextDep, key: Organiser, event_id: str, paging: PagingD
 def lock_meetings(context: ContextDep, key: Organiser, event_id: str, body: LocksIn) -> EventOut:
     """Locked meetings keep their slot and table in every later plan; a locked meeting counts
     as confirmed, so the buyer may then see the supplier's contact persons."""
-    record = _record(context, event_id)
-    rows = {r["meeting_id"]: r for r in _planned(record)["meetings"]}
-    unknown = [m for m in body.meeting_ids if m not in rows]
-    if unknown:
-        raise InputDataError(
-            [
-                Problem("request", None, "meeting_ids", f"no meeting {m!r} in the plan")
-                for m in unknown
-            ]
-        )
-    locked = list(record.spec.get("locked") or [])
-    have = {lk.get("meeting_id") for lk in locked}
-    for meeting_id in dict.fromkeys(body.meeting_ids):
-        if meeting_id in have:
-            continue
-        row = rows[meeting_id]
-        locked.append(
-            {
-                "buyer": row["buyer_id"],
-                "supplier": row["supplier_id"],
-                "slot": row["slot_start"],
-                "table": row["table"],
-                "interpreter": row["interpreter"] or None,
-                "meeting_id": meeting_id,
-            }
-        )
-    spec = {**record.spec, "locked": locked}
-    _check(spec)
-    updated = context.workspace.update_event(event_id, spec=spec)
-    for meeting_id in dict.fromkeys(body.meeting_ids):
-        if meeting_id in have:
-            continue
-        row = rows[meeting_id]
-        context.workspace.add_feedback(
-            outcome="accepted",
-            buyer_id=row["buyer_id"],
-            supplier_id=row["supplier_id"],
-            author=key,
-            requirement_id=row["requirement_id"] or None,
-            event_id=event_id,
-            meeting_id=meeting_id,
-            note="meeting locked",
-        )
-    return _out(updated or record)
+    return _out(context.events.lock(event_id, body.meeting_ids, key))
 
 
 @router.get(
@@ -236,10 +121,7 @@ def lock_meetings(context: ContextDep, key: Organiser, event_id: str, body: Lock
     responses=_binary(*(MEDIA_TYPES[s] for s in (".csv", ".xlsx", ".json"))),
 )
 def download(context: ContextDep, key: Organiser, event_id: str, name: FileName) -> FileResponse:
-    _planned(_record(context, event_id))
-    path = context.workspace.events_dir / event_id / name
-    if not path.is_file():
-        raise HTTPException(404, "no such file")
+    path = context.events.plan_file(event_id, name)
     return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], filename=f"{event_id}-{name}")
 
 
@@ -257,21 +139,5 @@ def participant_agenda(
     format: Annotated[Literal["ics", "html"], Query()] = "ics",
 ) -> FileResponse:
     """Organisers fetch anyone's; a buyer or supplier key only its own (others: 404)."""
-    own = (key.role == "buyer" and participant_id == key.buyer_id) or (
-        key.role == "supplier" and participant_id == key.supplier_id
-    )
-    if key.role not in ("admin", "organiser") and not own:
-        raise HTTPException(404, "no such agenda")
-    record = context.workspace.event(event_id)
-    if record is None or record.plan is None:
-        raise HTTPException(404, "no such agenda")
-    folder = "ics" if format == "ics" else "agendas"
-    path = (
-        context.workspace.events_dir
-        / event_id
-        / folder
-        / f"{agenda.file_name(participant_id)}.{format}"
-    )
-    if not path.is_file():
-        raise HTTPException(404, "no such agenda")
+    path = context.events.agenda(key, event_id, participant_id, format)
     return FileResponse(path, media_type=MEDIA_TYPES[f".{format}"], filename=path.name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from matcher.errors import Forbidden, InputDataError, NotFound, Problem
-from matcher.events import slugify
+from matcher.normalise import slugify
 from matcher.schemas import Requirement, Supplier
 from matcher.schemas import check_id as schema_check_id
 from matcher.store import ApiKey, Workspace

@@ -55,7 +55,7 @@ class RequirementRow(RecordRow):
     key_name: ClassVar[str] = "requirement_id"
     requirement_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     buyer: Mapped[str] = mapped_column(String(512), index=True)
-    # The owner: a buyer's participant id (matcher.events.buyer_id_of), what buyer keys bind to.
+    # The owner: a buyer's participant id (matcher.normalise.buyer_id_of), what buyer keys bind to.
     buyer_id: Mapped[str] = mapped_column(String(512), index=True, server_default="")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from matcher.encoders import text_hash
-from matcher.events import buyer_id_of
+from matcher.normalise import buyer_id_of
 from matcher.schemas import Requirement, Supplier
 from matcher.store.db import (
     RecordRow,

@@ -23,7 +23,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("buyer_id", sa.String(512), server_default="", nullable=False))
         batch.create_index("ix_requirements_buyer_id", ["buyer_id"])
     # Owners of requirements imported before this revision, by the rule the events use.
-    from matcher.events import buyer_id_of
+    from matcher.normalise import buyer_id_of
     from matcher.schemas import Requirement
 
     bind = op.get_bind()

@@ -30,123 +30,16 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any
 
 from ortools.sat.python import cp_model
 
-from matcher.events import DEFAULT_PRIORITIES, Tier
+from matcher.events.problem import Allocation, MeetingProblem, TierResult
+from matcher.events.spec import PriorityTier
 
 log = logging.getLogger(__name__)
 
-RequestKind = Literal["", "buyer", "supplier", "mutual"]
 SCORE_SCALE = 1000
-
-
-class Bounds(NamedTuple):
-    """A participant's meeting bounds: ``low`` is a soft target (floor / minimum), ``high`` hard."""
-
-    low: int
-    high: int
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A pair that may meet. ``interpreters`` is None when the two sides share a language (or one
-    side's languages are unknown), else the interpreters who speak one language of each side."""
-
-    buyer: str
-    supplier: str
-    score: float
-    requirement_id: str = ""
-    request: RequestKind = ""
-    interpreters: tuple[str, ...] | None = None
-
-    @property
-    def needs_interpreter(self) -> bool:
-        return self.interpreters is not None
-
-
-@dataclass(frozen=True)
-class Fixed:
-    """A locked meeting: candidate index, slot index, table index, interpreter (or None)."""
-
-    candidate: int
-    slot: int
-    table: int
-    interpreter: str | None = None
-
-
-@dataclass
-class MeetingProblem:
-    """Everything allocation and scheduling need, as plain ids and indices (no pydantic)."""
-
-    n_slots: int
-    n_tables: int
-    buyers: dict[str, Bounds]
-    suppliers: dict[str, Bounds]
-    candidates: list[Candidate]
-    available: dict[str, frozenset[int]] = field(default_factory=dict)  # missing = every slot
-    interpreter_slots: dict[str, frozenset[int]] = field(default_factory=dict)
-    locked: list[Fixed] = field(default_factory=list)
-    priority_suppliers: frozenset[str] = frozenset()
-    reserved: int = 0
-    priorities: tuple[Tier, ...] = DEFAULT_PRIORITIES
-    time_limit_s: float = 30.0
-    # CP-SAT's portfolio only includes its LP-based workers from about 8 up; with 2 it cannot
-    # prove even small allocations optimal in 30 s (measured), so 8 even on a 2-core machine.
-    workers: int = 8
-
-    def slots_of(self, pid: str) -> frozenset[int]:
-        return self.available.get(pid, frozenset(range(self.n_slots)))
-
-    def cap(self, pid: str) -> int:
-        """A participant's hard cap: its own max, never more than its free slots."""
-        bounds = self.buyers.get(pid) or self.suppliers[pid]
-        return min(bounds.high, len(self.slots_of(pid)))
-
-    def only_caps_bind(self) -> bool:
-        """True when nothing but caps, slots and tables limits the plan: no windows, no
-        interpreters needed, nothing locked. Then allocation + edge colouring is exact."""
-        everyone = frozenset(range(self.n_slots))
-        return (
-            not self.locked
-            and all(s == everyone for s in self.available.values())
-            and not any(c.needs_interpreter for c in self.candidates)
-        )
-
-
-@dataclass
-class TierResult:
-    tier: Tier
-    value: int
-    bound: float
-    status: str
-    seconds: float
-
-
-@dataclass
-class Allocation:
-    """The chosen candidates (indices), slots when the joint model chose them, interpreters."""
-
-    chosen: list[int]
-    slot_of: dict[int, int] = field(default_factory=dict)
-    interpreter_of: dict[int, str] = field(default_factory=dict)
-    tiers: list[TierResult] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def status(self) -> str:
-        statuses = {t.status for t in self.tiers}
-        return "OPTIMAL" if statuses <= {"OPTIMAL"} else "FEASIBLE"
-
-    @property
-    def gap(self) -> float:
-        """The largest relative room any tier may still have over the plan (0 = proven optimal):
-        (bound - value) / value, tier by tier, from the solver's bound."""
-        return max(
-            (max(0.0, (t.bound - t.value) / max(1.0, abs(t.value))) for t in self.tiers),
-            default=0.0,
-        )
 
 
 @dataclass
@@ -156,7 +49,7 @@ class AllocationModel:
     problem: MeetingProblem
     model: cp_model.CpModel
     y: list[cp_model.IntVar]
-    tiers: dict[Tier, tuple[cp_model.LinearExprT, int]]
+    tiers: dict[PriorityTier, tuple[cp_model.LinearExprT, int]]
     hint_vars: list[cp_model.IntVar]
     by_participant: dict[str, list[int]]
     # Filled by schedule.add_slot_layer when the joint model is used.
@@ -169,7 +62,7 @@ def score_weight(score: float) -> int:
     return max(0, round(score * SCORE_SCALE)) + 1
 
 
-def build_model(problem: MeetingProblem) -> AllocationModel:
+def build_allocation_model(problem: MeetingProblem) -> AllocationModel:
     """The pair-level CP-SAT model: caps, locked pairs, and one expression per priority tier."""
     model = cp_model.CpModel()
     y = [model.new_bool_var(f"y{c}") for c in range(len(problem.candidates))]
@@ -186,7 +79,7 @@ def build_model(problem: MeetingProblem) -> AllocationModel:
         model.add(y[fixed.candidate] == 1)
 
     hint_vars = list(y)
-    tiers: dict[Tier, tuple[cp_model.LinearExprT, int]] = {}
+    tiers: dict[PriorityTier, tuple[cp_model.LinearExprT, int]] = {}
 
     def capped_degree(
         pids: Sequence[str], target: dict[str, int], name: str
@@ -239,13 +132,13 @@ def build_model(problem: MeetingProblem) -> AllocationModel:
 _MAX_WEIGHT = 2**48
 
 
-def tier_weights(built: AllocationModel, order: Sequence[Tier]) -> list[int] | None:
+def tier_weights(built: AllocationModel, order: Sequence[PriorityTier]) -> list[int] | None:
     """Weights that make one weighted sum lexicographic (None when too large to be safe)."""
     return _weights(order, {t: built.tiers[t][1] for t in order}, _MAX_WEIGHT)
 
 
 def _weights(
-    order: Sequence[Tier], uppers: Mapping[Tier, int], limit: int = 2**62
+    order: Sequence[PriorityTier], uppers: Mapping[PriorityTier, int], limit: int = 2**62
 ) -> list[int] | None:
     """Each tier's unit outweighs everything all lower tiers can add up to together."""
     weights: list[int] = []
@@ -262,7 +155,7 @@ def _weights(
 def solve(
     built: AllocationModel,
     hint: Allocation | None = None,
-    relaxed: Mapping[Tier, int] | None = None,
+    relaxed: Mapping[PriorityTier, int] | None = None,
 ) -> Allocation:
     """Maximise the tiers lexicographically in priority order.
 
@@ -352,7 +245,10 @@ def _add_hint(built: AllocationModel, hint: Allocation) -> None:
 
 
 def _better(
-    problem: MeetingProblem, order: Sequence[Tier], found: Allocation, hint: Allocation | None
+    problem: MeetingProblem,
+    order: Sequence[PriorityTier],
+    found: Allocation,
+    hint: Allocation | None,
 ) -> Allocation:
     """The solver's plan, unless it stopped (time limit) below the heuristic plan it was given."""
     if hint is None or found is hint:
@@ -379,7 +275,7 @@ def _check(solver: cp_model.CpSolver, status: Any) -> None:
 
 
 def _solve_in_turn(
-    built: AllocationModel, order: Sequence[Tier], solver: cp_model.CpSolver, start: float
+    built: AllocationModel, order: Sequence[PriorityTier], solver: cp_model.CpSolver, start: float
 ) -> Allocation:
     problem, model = built.problem, built.model
     deadline = start + problem.time_limit_s
@@ -508,7 +404,7 @@ def flow_allocate(problem: MeetingProblem) -> Allocation | None:
     return allocation
 
 
-def _flow_uppers(problem: MeetingProblem) -> dict[Tier, int]:
+def _flow_uppers(problem: MeetingProblem) -> dict[PriorityTier, int]:
     degree: dict[str, int] = defaultdict(int)
     for cand in problem.candidates:
         degree[cand.buyer] += 1
@@ -525,7 +421,7 @@ def _flow_uppers(problem: MeetingProblem) -> dict[Tier, int]:
     }
 
 
-def tier_values(problem: MeetingProblem, chosen: Sequence[int]) -> dict[Tier, int]:
+def tier_values(problem: MeetingProblem, chosen: Sequence[int]) -> dict[PriorityTier, int]:
     """The value each tier reaches for a set of chosen candidates."""
     degree: dict[str, int] = defaultdict(int)
     cands = [problem.candidates[c] for c in chosen]
@@ -547,7 +443,7 @@ def tier_values(problem: MeetingProblem, chosen: Sequence[int]) -> dict[Tier, in
 def allocate(problem: MeetingProblem) -> Allocation:
     """Choose meetings at the pair level (exact when ``problem.only_caps_bind()``): min-cost
     flow where it applies, else the CP-SAT pair model."""
-    return flow_allocate(problem) or solve(build_model(problem))
+    return flow_allocate(problem) or solve(build_allocation_model(problem))
 
 
 def reserved_meetings(share: float, problem: MeetingProblem) -> int:

@@ -7,89 +7,15 @@ from collections.abc import Sequence
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher.allocate import (
+from matcher.events import (
     Bounds,
-    Candidate,
+    CandidatePair,
     Fixed,
     MeetingProblem,
-    allocate,
-    build_model,
-    flow_allocate,
-    solve,
+    Placement,
+    slots_lower_bound,
+    solve_problem,
 )
-from matcher.event_plan import solve_problem
-from matcher.schedule import Placement, slots_lower_bound
-
-
-def problem(
-    cands: list[Candidate], buyer_max: int = 2, supplier: Bounds | None = None, **kw: object
-) -> MeetingProblem:
-    return MeetingProblem(
-        n_slots=kw.pop("n_slots", 3),  # type: ignore[arg-type]
-        n_tables=kw.pop("n_tables", 3),  # type: ignore[arg-type]
-        buyers={c.buyer: Bounds(0, buyer_max) for c in cands},
-        suppliers={c.supplier: supplier or Bounds(1, 2) for c in cands},
-        candidates=cands,
-        time_limit_s=10,
-        **kw,  # type: ignore[arg-type]
-    )
-
-
-def test_score_alone_takes_the_best_pairs() -> None:
-    # One buyer with room for 2 of 3 suppliers and no floor: 0.9 + 0.8, not 0.1.
-    cands = [Candidate("b", "s1", 0.9), Candidate("b", "s2", 0.8), Candidate("b", "s3", 0.1)]
-    got = allocate(problem(cands, supplier=Bounds(0, 2)))
-    assert sorted(got.chosen) == [0, 1]
-
-
-def test_floor_beats_score() -> None:
-    # Buyer b1 can hold 1 meeting, b2 can hold 1. s1 scores higher with both, but s2 must get
-    # its floor meeting: s1-b1 (0.9) + s2-b2 (0.2) = 1.1 is chosen over s1-b2 + ... .
-    cands = [
-        Candidate("b1", "s1", 0.9),
-        Candidate("b2", "s1", 0.95),
-        Candidate("b2", "s2", 0.2),
-    ]
-    p = problem(cands, buyer_max=1, supplier=Bounds(1, 2))
-    assert sorted(allocate(p).chosen) == [0, 2]
-    # With the floor last, score wins: s1 meets both buyers (0.9 + 0.95).
-    p.priorities = ("score", "floor")
-    assert sorted(solve(build_model(p)).chosen) == [0, 1]
-
-
-def test_mutual_request_before_one_sided_before_score() -> None:
-    cands = [
-        Candidate("b", "s1", 0.9),
-        Candidate("b", "s2", 0.1, request="supplier"),
-        Candidate("b", "s3", 0.0, request="mutual"),
-    ]
-    p = problem(cands, buyer_max=1, supplier=Bounds(0, 1))
-    assert allocate(p).chosen == [2]
-    p.buyers["b"] = Bounds(0, 2)
-    assert sorted(allocate(p).chosen) == [1, 2]
-
-
-def test_reserved_share_prefers_priority_firms_up_to_the_reserve() -> None:
-    cands = [Candidate("b", f"s{i}", 0.9 - i / 10) for i in range(4)]
-    p = problem(cands, buyer_max=2, supplier=Bounds(0, 1), priority_suppliers=frozenset({"s3"}))
-    p.reserved = 1
-    assert sorted(allocate(p).chosen) == [0, 3]
-
-
-def test_flow_and_cp_sat_agree() -> None:
-    cands = [
-        Candidate(f"b{b}", f"s{s}", ((b * 7 + s * 3) % 10) / 10)
-        for b in range(3)
-        for s in range(5)
-        if (b + s) % 3
-    ]
-    p = problem(cands, buyer_max=3, supplier=Bounds(1, 2), n_tables=2)
-    p.reserved = 1
-    p.priority_suppliers = frozenset({"s1"})
-    flow = flow_allocate(p)
-    assert flow is not None
-    cp = solve(build_model(p))
-    assert [t.value for t in flow.tiers] == [t.value for t in cp.tiers]
 
 
 # --- properties over random small events ---------------------------------------------------------
@@ -113,7 +39,7 @@ def events(draw: st.DrawFn, caps_only: bool = False) -> MeetingProblem:
     for b, s in pairs:
         needs = not caps_only and draw(st.integers(0, 3)) == 0
         cands.append(
-            Candidate(
+            CandidatePair(
                 f"b{b}",
                 f"s{s}",
                 draw(st.integers(0, 10)) / 10,
@@ -236,7 +162,7 @@ def test_replan_keeps_locked_meetings_where_they_are(
     _, first, _ = solve_problem(p)
     keep = data.draw(st.lists(st.sampled_from(first), unique=True) if first else st.just([]))
     # a late registration: a new supplier every buyer would like to meet
-    late = [Candidate(b, "late", 1.0) for b in p.buyers]
+    late = [CandidatePair(b, "late", 1.0) for b in p.buyers]
     p2 = MeetingProblem(
         **{**p.__dict__, "candidates": [*p.candidates, *late]},
     )

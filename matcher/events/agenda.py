@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from matcher.event_plan import EventPlan, Meeting
+from matcher.events.result import EventPlan, Meeting
 from matcher.export import clean_text, safe_cell, write_table
 
 log = logging.getLogger(__name__)

@@ -19,22 +19,14 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from matcher.allocate import Allocation, AllocationModel, MeetingProblem
+from matcher.events.allocation import AllocationModel
+from matcher.events.problem import Allocation, MeetingProblem, Placement
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Placement:
-    """One scheduled meeting: candidate index, slot index, table index, interpreter id."""
-
-    candidate: int
-    slot: int
-    table: int
-    interpreter: str | None = None
-    locked: bool = False
+Vertex = tuple[int, str]  # (side, id): 0 = left (buyers), 1 = right (suppliers)
 
 
 # --- exact edge colouring (caps only) -------------------------------------------------------------
@@ -46,32 +38,55 @@ def colour_edges(edges: Sequence[tuple[str, str]], colours: int) -> list[int]:
     the a/b path that starts at v. That path cannot reach u (in a bipartite graph it enters u's
     side only through a-edges, and u has none), so afterwards a is free at both ends.
     """
-    at: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)  # vertex → colour → edge
+    at: dict[Vertex, dict[int, int]] = defaultdict(dict)  # vertex → colour → edge
     colour = [-1] * len(edges)
     ends = [((0, u), (1, v)) for u, v in edges]
     for e, (u, v) in enumerate(ends):
         a = _free(at[u], colours)
         b = _free(at[v], colours)
         if a in at[v]:
-            path = []
-            vertex, want, other = v, a, b
-            while want in at[vertex]:
-                edge = at[vertex][want]
-                path.append(edge)
-                x, w = ends[edge]
-                vertex = w if x == vertex else x
-                want, other = other, want
-            for edge in path:  # un-register, then re-register with swapped colours
-                for end in ends[edge]:
-                    del at[end][colour[edge]]
-            for edge in path:
-                colour[edge] = b if colour[edge] == a else a
-                for end in ends[edge]:
-                    at[end][colour[edge]] = edge
+            _swap(_alternating_path(v, a, b, at, ends), a, b, colour, at, ends)
         colour[e] = a
         at[u][a] = e
         at[v][a] = e
     return colour
+
+
+def _alternating_path(
+    start: Vertex,
+    a: int,
+    b: int,
+    at: dict[Vertex, dict[int, int]],
+    ends: Sequence[tuple[Vertex, Vertex]],
+) -> list[int]:
+    """The edges of the path from ``start`` whose colours alternate a, b, a, …"""
+    path: list[int] = []
+    vertex, want, other = start, a, b
+    while want in at[vertex]:
+        edge = at[vertex][want]
+        path.append(edge)
+        x, w = ends[edge]
+        vertex = w if x == vertex else x
+        want, other = other, want
+    return path
+
+
+def _swap(
+    path: Sequence[int],
+    a: int,
+    b: int,
+    colour: list[int],
+    at: dict[Vertex, dict[int, int]],
+    ends: Sequence[tuple[Vertex, Vertex]],
+) -> None:
+    """Swap colours a and b along an alternating path (the colouring stays proper)."""
+    for edge in path:  # un-register, then re-register with swapped colours
+        for end in ends[edge]:
+            del at[end][colour[edge]]
+    for edge in path:
+        colour[edge] = b if colour[edge] == a else a
+        for end in ends[edge]:
+            at[end][colour[edge]] = edge
 
 
 def _free(used: dict[int, int], colours: int) -> int:
@@ -89,7 +104,7 @@ def equalise(edges: Sequence[tuple[str, str]], colour: list[int], colours: int) 
     """
     colour = list(colour)
     ends = [((0, u), (1, v)) for u, v in edges]
-    at: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
+    at: dict[Vertex, dict[int, int]] = defaultdict(dict)
     for e, c in enumerate(colour):
         for end in ends[e]:
             at[end][c] = e
@@ -108,21 +123,9 @@ def equalise(edges: Sequence[tuple[str, str]], colour: list[int], colours: int) 
             for start in ends[e]:
                 if b in at[start]:
                     continue  # not a path end for this pair of colours
-                path, vertex, want = [], start, a
-                while want in at[vertex]:
-                    edge = at[vertex][want]
-                    path.append(edge)
-                    x, w = ends[edge]
-                    vertex = w if x == vertex else x
-                    want = b if want == a else a
+                path = _alternating_path(start, a, b, at, ends)
                 if len(path) % 2 == 1:  # starts and ends with a: one more a than b
-                    for edge in path:
-                        for end in ends[edge]:
-                            del at[end][colour[edge]]
-                    for edge in path:
-                        colour[edge] = b if colour[edge] == a else a
-                        for end in ends[edge]:
-                            at[end][colour[edge]] = edge
+                    _swap(path, a, b, colour, at, ends)
                     swapped = True
                     break
             if swapped:

@@ -1,12 +1,23 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.allocate import Bounds, Candidate, MeetingProblem
-from matcher.schedule import colour_edges, colour_schedule, equalise, slots_lower_bound
+from matcher.events import (
+    Bounds,
+    CandidatePair,
+    MeetingProblem,
+    colour_edges,
+    colour_schedule,
+    equalise,
+    schedule,
+    slots_lower_bound,
+)
 
 
 def proper(edges: list[tuple[str, str]], colour: list[int]) -> bool:
@@ -18,17 +29,39 @@ def proper(edges: list[tuple[str, str]], colour: list[int]) -> bool:
     return True
 
 
-def test_colouring_needs_the_swap_worked_by_hand() -> None:
-    # a1-b1 and a2-b2 take colour 0; a1-b2 then finds 1 free at a1, but b2 has 0 busy and 1 free:
-    # colour 1 is free at both. a2-b1 next: a2 has 0 busy, b1 has 0 busy, 1 free at both.
+@pytest.fixture
+def swaps(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
+    """The alternating paths colour_edges swaps, in order (its swap branch, spied on)."""
+    seen: list[list[int]] = []
+    real = schedule._swap
+
+    def spy(path: Sequence[int], *args: Any) -> None:
+        seen.append(list(path))
+        real(path, *args)
+
+    monkeypatch.setattr(schedule, "_swap", spy)
+    return seen
+
+
+def test_colouring_without_a_swap_worked_by_hand(swaps: list[list[int]]) -> None:
+    # a1-b1 and a2-b2 take colour 0; a1-b2 then finds 1 free at a1 and at b2 (b2 has 0 busy):
+    # colour 1. a2-b1 next: a2 and b1 both have 0 busy, 1 free at both.
     edges = [("a1", "b1"), ("a2", "b2"), ("a1", "b2"), ("a2", "b1")]
-    colour = colour_edges(edges, 2)
-    assert colour == [0, 0, 1, 1]
-    # a path that must be flipped: a1-b1 (0), a2-b1 (1), a2-b2 (0), then a1-b2: a1 free 1,
-    # b2 free 1 -> 1. Check the harder order that forces an alternating-path swap.
+    assert colour_edges(edges, 2) == [0, 0, 1, 1]
+    # The other order: a2-b1 takes 1 (0 busy at a2 and at b1), then a1-b2 takes 1 as well.
     edges = [("a1", "b1"), ("a2", "b2"), ("a2", "b1"), ("a1", "b2")]
+    assert colour_edges(edges, 2) == [0, 0, 1, 1]
+    assert swaps == []
+
+
+def test_colouring_swaps_an_alternating_path_worked_by_hand(swaps: list[list[int]]) -> None:
+    # a1-b1 (edge 0) and a2-b2 (1) take colour 0, a2-b1 (2) takes 1. a3-b2 (3): 0 is free at a3
+    # but busy at b2, where 1 is free; the 0/1 path from b2 runs b2-a2 (0), a2-b1 (1), b1-a1 (0)
+    # and ends at a1, which has no 1. Swapped it is 1, 0, 1, and a3-b2 takes 0.
+    edges = [("a1", "b1"), ("a2", "b2"), ("a2", "b1"), ("a3", "b2")]
     colour = colour_edges(edges, 2)
-    assert proper(edges, colour) and sorted(colour) == [0, 0, 1, 1]
+    assert swaps == [[1, 2, 0]]
+    assert colour == [1, 1, 0, 0] and proper(edges, colour)
 
 
 @settings(max_examples=80, deadline=None)
@@ -55,7 +88,7 @@ def test_koenig_max_degree_colours_suffice(pairs: list[tuple[int, int]]) -> None
 def test_caps_only_schedule_uses_the_lower_bound_of_slots(
     pairs: list[tuple[int, int]], tables: int
 ) -> None:
-    cands = [Candidate(f"b{u}", f"s{v}", 0.5) for u, v in pairs]
+    cands = [CandidatePair(f"b{u}", f"s{v}", 0.5) for u, v in pairs]
     problem = MeetingProblem(
         n_slots=40,
         n_tables=tables,

@@ -1,0 +1,130 @@
+"""Solving a meeting problem by the exact method that fits what binds: when only caps bind, a
+min-cost flow (or the CP-SAT pair model) and a bipartite edge colouring; otherwise the joint
+allocation and slot CP-SAT model, started from the flow's plan, over fewer pairs on very large
+events. See allocation.py and schedule.py for the models and why each is exact."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import replace
+
+from matcher.events.allocation import build_allocation_model, flow_allocate, solve
+from matcher.events.problem import Allocation, Bounds, CandidatePair, MeetingProblem, Placement
+from matcher.events.schedule import add_slot_layer, greedy_slots, place
+from matcher.events.spec import PriorityTier
+
+
+def solve_problem(problem: MeetingProblem) -> tuple[Allocation, list[Placement], str]:
+    """Allocation + schedule by the exact method that fits what binds."""
+    flow = flow_allocate(problem) if problem.only_caps_bind() else None
+    if flow is not None:
+        method = "min-cost flow + bipartite edge colouring"
+        allocation = flow
+    elif problem.only_caps_bind():
+        method = "allocation CP-SAT + bipartite edge colouring"
+        allocation = solve(build_allocation_model(problem))
+    else:
+        start, relaxed, chosen = _starting_plan(problem)
+        size = sum(
+            len(problem.slots_of(c.buyer) & problem.slots_of(c.supplier))
+            for c in problem.candidates
+        )
+        if size <= JOINT_LIMIT:
+            method = "joint allocation and slot CP-SAT"
+            built = build_allocation_model(problem)
+            add_slot_layer(built)
+            allocation = solve(built, start, relaxed)
+        else:
+            method = "min-cost flow, then joint CP-SAT over the chosen pairs and close alternatives"
+            allocation = _solve_restricted(problem, start, relaxed, chosen)
+    placements = place(problem, allocation)
+    return allocation, placements, method
+
+
+# Above this many (pair, slot) variables the joint model is too big for CP-SAT to find good plans
+# within a minute on 2 cores (measured: none at all for 300 × 700 × 16): restrict the pairs.
+JOINT_LIMIT = 60_000
+
+
+def _solve_restricted(
+    problem: MeetingProblem,
+    start: Allocation,
+    relaxed: dict[PriorityTier, int] | None,
+    chosen: list[int],
+) -> Allocation:
+    """The joint model over the pairs the relaxation chose, plus for every supplier its two best
+    other pairs, so that a meeting that cannot be placed can be swapped for an alternative."""
+    keep = set(chosen) | {f.candidate for f in problem.locked}
+    spare: dict[str, list[int]] = defaultdict(list)
+    for c in sorted(range(len(problem.candidates)), key=lambda c: -problem.candidates[c].score):
+        sid = problem.candidates[c].supplier
+        if c not in keep and len(spare[sid]) < 2:
+            spare[sid].append(c)
+    subset = sorted(keep | {c for extra in spare.values() for c in extra})
+    new = {c: k for k, c in enumerate(subset)}
+    sub = replace(
+        problem,
+        candidates=[problem.candidates[c] for c in subset],
+        locked=[replace(f, candidate=new[f.candidate]) for f in problem.locked],
+    )
+    sub_start = Allocation(
+        [new[c] for c in start.chosen],
+        {new[c]: s for c, s in start.slot_of.items()},
+        {new[c]: i for c, i in start.interpreter_of.items()},
+    )
+    built = build_allocation_model(sub)
+    add_slot_layer(built)
+    found = solve(built, sub_start, relaxed)
+    found.chosen = [subset[k] for k in found.chosen]
+    found.slot_of = {subset[k]: s for k, s in found.slot_of.items()}
+    found.interpreter_of = {subset[k]: i for k, i in found.interpreter_of.items()}
+    return found
+
+
+def _starting_plan(
+    problem: MeetingProblem,
+) -> tuple[Allocation, dict[PriorityTier, int] | None, list[int]]:
+    """Min-cost flow over the pairs that have a common free slot, with caps lowered by the locked
+    meetings, then greedy slots: a good first plan that the joint model improves on."""
+    locked = {f.candidate for f in problem.locked}
+    degree: Counter[str] = Counter()
+    for c in locked:
+        degree[problem.candidates[c].buyer] += 1
+        degree[problem.candidates[c].supplier] += 1
+
+    def usable(c: int, cand: CandidatePair) -> bool:
+        common = problem.slots_of(cand.buyer) & problem.slots_of(cand.supplier)
+        if cand.interpreters is not None:
+            free = (problem.interpreter_slots.get(i, frozenset()) for i in cand.interpreters)
+            common = common & frozenset().union(*free)
+        return c not in locked and bool(common)
+
+    keep = [c for c, cand in enumerate(problem.candidates) if usable(c, cand)]
+
+    def lowered(bounds: dict[str, Bounds]) -> dict[str, Bounds]:
+        return {
+            p: Bounds(max(0, b.low - degree[p]), max(0, problem.cap(p) - degree[p]))
+            for p, b in bounds.items()
+        }
+
+    loose = replace(
+        problem,
+        candidates=[problem.candidates[c] for c in keep],
+        buyers=lowered(problem.buyers),
+        suppliers=lowered(problem.suppliers),
+        available={},
+        locked=[],
+        n_tables=max(0, problem.n_tables - len(locked) // max(1, problem.n_slots)),
+    )
+    flow = flow_allocate(loose)
+    order = [keep[c] for c in (flow.chosen if flow is not None else [])]
+    # Highest reward first, so that greedy placement drops the least valuable meetings.
+    order.sort(
+        key=lambda c: (problem.candidates[c].request != "", problem.candidates[c].score),
+        reverse=True,
+    )
+    slot_of, interpreter_of = greedy_slots(problem, order)
+    relaxed = None
+    if flow is not None and not locked:
+        relaxed = {t.tier: t.value for t in flow.tiers}
+    return Allocation(sorted(slot_of), slot_of, interpreter_of), relaxed, order

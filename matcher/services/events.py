@@ -1,0 +1,179 @@
+"""Trade-fair events of a workspace: describe the day, register participants, plan, lock and
+re-plan meetings, hand out the files — the operations the API (and the web pages) call.
+
+The planning itself is matcher.events' (allocation, schedule, agendas); ``plan_meetings`` is the
+one "plan, then write the event folder" step that the batch job (`matcher event plan`) and a
+workspace plan share. A workspace plan ranks with the live index the service serves; a stored
+plan keeps its schedule rows, KPIs and diagnostics in the database, its files under
+``events_dir/<event id>/``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from matcher.errors import Conflict, InputDataError, NotFound, Problem
+from matcher.events import (
+    Event,
+    EventPlan,
+    attending,
+    file_name,
+    parse_event,
+    plan_event,
+    schedule_rows,
+    write_event_outputs,
+)
+from matcher.schemas import Match, Requirement, Supplier
+from matcher.services.access import STAFF
+from matcher.services.index import SearchIndex
+from matcher.store import ApiKey, EventRecord, Workspace
+
+AgendaFormat = Literal["ics", "html"]
+
+
+def plan_meetings(
+    event: Event,
+    matches: Sequence[Match],
+    requirements: Sequence[Requirement],
+    suppliers: Sequence[Supplier],
+    out: Path,
+) -> EventPlan:
+    """Allocate and schedule the meetings (locked ones stay), then write the event folder."""
+    plan = plan_event(event, list(matches), list(requirements), list(suppliers))
+    write_event_outputs(plan, out)
+    return plan
+
+
+@dataclass
+class Events:
+    workspace: Workspace
+    index: SearchIndex
+    max_plan_seconds: float | None = None  # the service's cap on the solver's time limit
+
+    # -- describing the day ----------------------------------------------------------------------
+    def check(self, spec: dict[str, Any]) -> Event:
+        """The event the stored spec describes, checked whole (InputDataError: every problem)."""
+        event = parse_event(spec, source="event")
+        cap = self.max_plan_seconds
+        if cap is not None and cap < event.time_limit_s:
+            event = event.model_copy(update={"time_limit_s": cap})
+        return event
+
+    def create(self, spec: dict[str, Any]) -> EventRecord:
+        event = self.check(spec)
+        return self.workspace.create_event(f"E-{uuid.uuid4().hex[:12]}", event.name, spec)
+
+    def get(self, event_id: str) -> EventRecord:
+        record = self.workspace.event(event_id)
+        if record is None:
+            raise NotFound("no such event")
+        return record
+
+    def add_participants(self, event_id: str, incoming: list[dict[str, Any]]) -> EventRecord:
+        """Register (or re-register, by id) participants; the whole event is checked again."""
+        record = self.get(event_id)
+        new_ids = {p["id"] for p in incoming}
+        kept = [p for p in record.spec.get("participants") or [] if p.get("id") not in new_ids]
+        return self._respec(record, {**record.spec, "participants": kept + incoming})
+
+    def _respec(self, record: EventRecord, spec: dict[str, Any]) -> EventRecord:
+        self.check(spec)
+        return self.workspace.update_event(record.event_id, spec=spec) or record
+
+    # -- planning --------------------------------------------------------------------------------
+    def plan(self, event_id: str, top_k: int) -> dict[str, Any]:
+        """Match every participating buyer's requirements with the live index, plan, write the
+        files and store the plan (replacing the previous one); returns the stored plan."""
+        record = self.get(event_id)
+        event = self.check(record.spec)
+        requirements, suppliers = attending(
+            event, self.workspace.requirements(), self.workspace.suppliers()
+        )
+        matches = [m for r in requirements for m in self.index.match(r, top_k)]
+        out = self.workspace.events_dir / event_id
+        result = plan_meetings(event, matches, requirements, suppliers, out)
+        stored = {
+            "meetings": schedule_rows(result),
+            "kpis": result.kpis,
+            "diagnostics": result.diagnostics,
+        }
+        self.workspace.update_event(event_id, plan=stored)
+        return stored
+
+    def planned(self, event_id: str) -> dict[str, Any]:
+        """The stored plan (Conflict while the event has none)."""
+        record = self.get(event_id)
+        if record.plan is None:
+            raise Conflict("the event has no plan yet: POST …/plan first")
+        return record.plan
+
+    def lock(self, event_id: str, meeting_ids: Sequence[str], author: ApiKey) -> EventRecord:
+        """Locked meetings keep their slot and table in every later plan; a locked meeting
+        counts as confirmed (an "accepted" outcome by ``author``), so the buyer may then see
+        the supplier's contact persons."""
+        record = self.get(event_id)
+        rows = {r["meeting_id"]: r for r in self.planned(event_id)["meetings"]}
+        unknown = [m for m in meeting_ids if m not in rows]
+        if unknown:
+            raise InputDataError(
+                [
+                    Problem("request", None, "meeting_ids", f"no meeting {m!r} in the plan")
+                    for m in unknown
+                ]
+            )
+        locked = list(record.spec.get("locked") or [])
+        have = {lk.get("meeting_id") for lk in locked}
+        new = [rows[m] for m in dict.fromkeys(meeting_ids) if m not in have]
+        locked += [
+            {
+                "buyer": row["buyer_id"],
+                "supplier": row["supplier_id"],
+                "slot": row["slot_start"],
+                "table": row["table"],
+                "interpreter": row["interpreter"] or None,
+                "meeting_id": row["meeting_id"],
+            }
+            for row in new
+        ]
+        updated = self._respec(record, {**record.spec, "locked": locked})
+        for row in new:
+            self.workspace.add_feedback(
+                outcome="accepted",
+                buyer_id=row["buyer_id"],
+                supplier_id=row["supplier_id"],
+                author=author,
+                requirement_id=row["requirement_id"] or None,
+                event_id=event_id,
+                meeting_id=row["meeting_id"],
+                note="meeting locked",
+            )
+        return updated
+
+    # -- files -----------------------------------------------------------------------------------
+    def plan_file(self, event_id: str, name: str) -> Path:
+        """One of the plan's files (NotFound when it is not there)."""
+        self.planned(event_id)
+        path = self.workspace.events_dir / event_id / name
+        if not path.is_file():
+            raise NotFound("no such file")
+        return path
+
+    def agenda(self, key: ApiKey, event_id: str, participant_id: str, format: AgendaFormat) -> Path:
+        """A participant's agenda: organisers fetch anyone's, a buyer or supplier key only its
+        own; every other case answers as a missing agenda."""
+        own = (key.role == "buyer" and participant_id == key.buyer_id) or (
+            key.role == "supplier" and participant_id == key.supplier_id
+        )
+        record = self.workspace.event(event_id)
+        if (key.role not in STAFF and not own) or record is None or record.plan is None:
+            raise NotFound("no such agenda")
+        folder = "ics" if format == "ics" else "agendas"
+        name = f"{file_name(participant_id)}.{format}"
+        path = self.workspace.events_dir / event_id / folder / name
+        if not path.is_file():
+            raise NotFound("no such agenda")
+        return path
