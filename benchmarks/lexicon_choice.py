@@ -72,9 +72,7 @@ def main() -> None:
     parser.add_argument("--encoder", default=None)
     parser.add_argument("--chapter-folds", action="store_true")
     args = parser.parse_args()
-    base = Settings()
-    if args.encoder:
-        base.embed.encoder = args.encoder
+    base = Settings.for_encoder(args.encoder)
     if args.chapter_folds:
         chapter_folds(base)
         return

@@ -119,9 +119,7 @@ def main() -> None:
     )
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    settings = Settings()
-    if args.encoder:
-        settings.embed.encoder = args.encoder
+    settings = Settings.for_encoder(args.encoder)
     if args.chunk_words:
         settings.embed.chunk_words = args.chunk_words
     data = {}

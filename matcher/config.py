@@ -96,6 +96,14 @@ class Settings(BaseSettings):
     normalise: NormaliseSettings = NormaliseSettings()
     input: InputSettings = InputSettings()
 
+    @classmethod
+    def for_encoder(cls, encoder: str | None) -> Settings:
+        """The settings (environment included) with the encoder replaced when one is named."""
+        settings = cls()
+        if encoder:
+            settings.embed.encoder = encoder
+        return settings
+
 
 def default_workspace() -> Path:
     """`$MATCHER_WORKSPACE`, else ./workspace."""

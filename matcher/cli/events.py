@@ -106,14 +106,14 @@ def event_plan_cmd(
 @event_app.command("replan")
 def event_replan_cmd(
     event: EventArg,
+    suppliers: SuppliersOpt,
+    requirements: RequirementsOpt,
     locked: Annotated[
         Path,
         typer.Option(
             help="Confirmed meetings: a schedule.csv cut down to the rows to keep where they are."
         ),
     ],
-    suppliers: SuppliersOpt,
-    requirements: RequirementsOpt,
     out: Annotated[Path, typer.Option(help="Output folder (replaced whole).")],
     top: TopOpt = 20,
     what_if: WhatIfOpt = None,

@@ -74,10 +74,7 @@ class RichReporter:
 
 
 def _settings(encoder: str | None) -> Settings:
-    settings = Settings()
-    if encoder:
-        settings.embed.encoder = encoder
-    return settings
+    return Settings.for_encoder(encoder)
 
 
 def _fail(exc: MatcherError) -> None:
