@@ -131,7 +131,7 @@ def describe_empty(counts: dict[str, int], total: int) -> str:
 
 
 class DenseSearch(Protocol):
-    """What retrieval needs of a dense index (DenseIndex, or the segments of matcher/live/segments.py)."""
+    """What retrieval needs of a dense index (DenseIndex, or matcher/live/segments.py's)."""
 
     def search(
         self, queries: Vectors, k: int, allowed: Mask | None = None
