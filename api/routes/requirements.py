@@ -13,7 +13,6 @@ from api.errors import ERROR_RESPONSES
 from api.models import DeletedOut, ImportOut, MatchOut, Page, RequirementIn, RequirementOut
 from api.routes.suppliers import UploadDep
 from api.uploads import read_upload
-from matcher import services
 from matcher.ingest import load_requirements
 from matcher.services import owned_requirement
 
@@ -82,7 +81,7 @@ def requirement_matches(
 ) -> Page[MatchOut]:
     """Ranked, explained suppliers; required certifications are hard filters."""
     requirement = owned_requirement(context.workspace, key, requirement_id)
-    matches = services.requirement_matches(context.index, requirement, top_k)
+    matches = context.index.match(requirement, top_k)  # required certifications: hard filters
     return Page(data=[MatchOut.of(m) for m in matches], count=len(matches))
 
 

@@ -20,7 +20,7 @@ from matcher.services.access import (
 from matcher.services.events import Events, plan_meetings
 from matcher.services.index import SearchIndex, WriteGate, open_index, write_gate
 from matcher.services.register import Register
-from matcher.services.search import SearchResult, requirement_matches, search
+from matcher.services.search import SearchResult, search
 
 __all__ = [
     "Events",
@@ -37,7 +37,6 @@ __all__ = [
     "owned_requirement",
     "plan_meetings",
     "request_problem",
-    "requirement_matches",
     "search",
     "views",
     "write_gate",

@@ -47,7 +47,6 @@ class Register:
 
     def add_supplier(self, supplier: Supplier) -> Supplier:
         """A new firm (Conflict when its id exists: editing is ``replace_supplier``)."""
-        check_ids([supplier.supplier_id], "supplier_id")
         if self.workspace.supplier(supplier.supplier_id) is not None:
             raise Conflict(f"supplier {supplier.supplier_id!r} exists; use PUT to edit it")
         self.upsert_suppliers([supplier])

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from matcher.retrieve import Filters
-from matcher.schemas import Match, Requirement
-from matcher.services.index import SearchIndex
+from matcher.schemas import Match
 
 
 @dataclass
@@ -35,8 +34,3 @@ def search(
     if not matches and filters is not None and not filters.is_empty():
         return SearchResult(matches, index.why_filtered_out(filters))
     return SearchResult(matches)
-
-
-def requirement_matches(index: SearchIndex, requirement: Requirement, top_k: int) -> list[Match]:
-    """Ranked suppliers for a stored requirement; its required certifications are hard filters."""
-    return index.match(requirement, top_k)
