@@ -34,7 +34,7 @@ from matcher.events.problem import (
     Placement,
     request_kind,
 )
-from matcher.events.reader import load_event, load_locked
+from matcher.events.reader import load_locked, read_event
 from matcher.events.resolve import with_locked
 from matcher.events.result import EventPlan, Firm, Meeting, PlanContext
 from matcher.events.solver import solve_problem
@@ -266,11 +266,18 @@ def prepare_event(
     locked_path: Path | str | None = None,
 ) -> Event:
     """Load an event file (and a locked-meetings file for a re-plan) and check both against the
-    register; raises InputDataError with every problem before anything is computed or written."""
-    event = load_event(event_path)
+    register; raises InputDataError with every problem of every stage that could run (the
+    file's fields, times and consistency, the locked meetings, the register) before anything is
+    computed or written."""
+    event, problems = read_event(event_path)
+    if event is None:
+        raise InputDataError(problems)
     if locked_path is not None:
-        event = with_locked(event, load_locked(locked_path, event))
-    problems = check_against_register(event, requirements, suppliers)
+        try:
+            event = with_locked(event, load_locked(locked_path, event))
+        except InputDataError as exc:  # with_locked checks the event again: no repeats
+            problems += [p for p in exc.problems if p not in problems]
+    problems += check_against_register(event, requirements, suppliers)
     if problems:
         raise InputDataError(problems)
     return event
