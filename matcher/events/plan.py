@@ -331,8 +331,9 @@ def meeting_id(buyer: str, supplier: str, digits: int = 8) -> str:
     """A meeting's id, from its pair: the same pair gets the same id in every plan and re-plan
     of an event (agendas, calendar UIDs and locks keep pointing at the same meeting), and an id
     never names another pair. 8 base-32 digits (40 bits) of a BLAKE2 hash: two pairs of one event
-    share them with odds of about n² / 2⁴¹ (1 in 2 million for 1,000 meetings); ``meeting_ids`` lengthens
-    both ids then. A counter would need the previous plan's ids at every re-plan and what-if."""
+    share them with odds of about n² / 2⁴¹ (1 in 2 million for 1,000 meetings);
+    ``meeting_ids`` lengthens both ids then. A counter would need the previous plan's ids at
+    every re-plan and what-if."""
     digest = hashlib.blake2b(f"{buyer}\x1f{supplier}".encode(), digest_size=20).digest()
     return "M" + base64.b32encode(digest).decode("ascii")[:digits]
 
