@@ -161,6 +161,8 @@ def test_every_command_has_help_with_an_example() -> None:
         ["event", "replan"],
         ["tiers", "propose"],
         ["keys", "create"],
+        ["keys", "list"],
+        ["keys", "revoke"],
         ["serve"],
     ):
         result = runner.invoke(app, [*command, "--help"])
