@@ -148,3 +148,40 @@ def test_dependency_warnings_stay_out_of_the_output(monkeypatch: pytest.MonkeyPa
         warnings.simplefilter("always")
         runner.invoke(app, ["search", "x", "-w", "/nonexistent/ws"])
     assert [str(w.message) for w in caught] == ["ours"]
+
+
+def test_what_if_table_reads_in_80_columns(tmp_path: Path) -> None:
+    events = DATA / "events"
+    result = runner.invoke(
+        app,
+        [
+            "event",
+            "plan",
+            str(events / "event.yaml"),
+            "--suppliers",
+            str(events / "suppliers.csv"),
+            "--requirements",
+            str(events / "requirements.csv"),
+            "--out",
+            str(tmp_path / "event"),
+            "--encoder",
+            "hashing",
+            "--what-if",
+            "tables+1",
+            "--what-if",
+            "min_score=0.5",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = result.stdout[result.stdout.index("What if") :].splitlines()
+    assert all(len(line) <= 80 for line in table), table
+    kpis = json.loads((tmp_path / "event" / "kpis.json").read_text())
+    header = next(line for line in table if line.startswith("┃"))
+    assert [c.strip() for c in header.split("┃")[2:-1]] == ["plan", "tables+1", "min_score=0.5"]
+    meetings = next(line for line in table if line.startswith("│ meetings"))
+    cells = [c.strip() for c in meetings.split("│")[2:-1]]
+    plan = kpis["meetings"]
+    assert cells[0] == str(plan)
+    for cell in cells[1:]:  # each option's value and its change from the plan
+        value, change = cell.split(" ")
+        assert change == f"({int(value) - plan:+d})"
