@@ -119,7 +119,7 @@ def test_eval_limit_takes_exactly_that_many_queries_of_the_part() -> None:
     )
 
 
-@pytest.mark.slow  # ranx compiles its metrics with numba on first use (~20 s)
+@pytest.mark.slow  # ranx compiles its metrics with numba on first use (20–40 s alone)
 def test_eval_limit_on_the_command_line(tmp_path: Path) -> None:
     """`eval --limit 20` ran 38 queries: the sample suite ignored the limit, the others sampled
     per part or across parts. Now the run scores exactly the limit."""
