@@ -25,7 +25,7 @@ def _match(
     *extra: str,
     suppliers: Path | None = None,
     requirements: Path | None = None,
-):  # type: ignore[no-untyped-def]
+) -> Result:
     return runner.invoke(
         app,
         [
