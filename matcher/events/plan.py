@@ -289,15 +289,17 @@ def plan_event(
     requirements: Sequence[Requirement],
     suppliers: Sequence[Supplier],
     warm: Sequence[Meeting] | None = None,
+    guard: bool = True,
 ) -> EventPlan:
     """Choose and schedule the meetings of an event (locked meetings in ``event.locked`` stay).
 
     ``warm``: the meetings of a plan that is feasible for this event too (the plan a what-if
-    that only adds capacity changes); the solver starts from it, and the plan is never below it
-    in its priorities, meetings or total score (see solver.solve_problem)."""
+    changes); the solver starts from it, and the plan is never below it in its priorities, nor
+    (``guard``, for a change that only adds capacity) in meetings or total score (see
+    solver.solve_problem)."""
     ctx = build_context(event, matches, requirements, suppliers)
     start = _warm_start(event, ctx, warm) if warm is not None else None
-    allocation, placements, method = solve_problem(ctx.problem, start)
+    allocation, placements, method = solve_problem(ctx.problem, start, guard)
     meetings = _meetings(event, ctx, placements)
     diagnostics, short = diagnose(event, ctx, meetings)
     kpis = compute_kpis(event, ctx, meetings, allocation, method, diagnostics)

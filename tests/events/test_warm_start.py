@@ -19,8 +19,9 @@ from matcher.events import (
     plan_event,
     what_if,
 )
+from matcher.events.allocation import tier_values
 from matcher.events.event import Caps, Window
-from matcher.events.plan import meeting_id, meeting_ids
+from matcher.events.plan import build_context, meeting_id, meeting_ids
 from matcher.events.replan import adds_capacity
 from matcher.schemas import Match, Requirement, Supplier
 
@@ -107,6 +108,33 @@ def test_a_what_if_that_adds_capacity_is_never_worse(
     ids = {(m.buyer_id, m.supplier_id): m.meeting_id for m in base.meetings}
     for m in result.plan.meetings:
         assert ids.get((m.buyer_id, m.supplier_id), m.meeting_id) == m.meeting_id
+
+
+GOALS = st.sampled_from(["floor+1", "buyer_min+1", "supplier_min+1", "reserved_share=0.5"])
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drawn=events(), option=GOALS, limit=st.sampled_from([0.001, 5.0]))
+def test_a_what_if_that_changes_a_goal_is_never_below_the_plan_on_its_goals(
+    drawn: tuple[Event, Register], option: str, limit: float
+) -> None:
+    """The plan is still a plan of the changed event; on the changed goals, taken in priority
+    order, the what-if reaches at least what the plan does (meetings may drop: a higher floor
+    may take them)."""
+    event, (reqs, sups, matches) = drawn
+    base = plan_event(event, matches, reqs, sups)
+    hurried = event.model_copy(update={"time_limit_s": limit})
+    [result] = what_if(hurried, matches, reqs, sups, [option], base)
+    assert result.plan is not None
+    problem = build_context(result.plan.event, matches, reqs, sups).problem
+    index = {(c.buyer, c.supplier): i for i, c in enumerate(problem.candidates)}
+    order = [*problem.priorities, "score"]
+
+    def goals(meetings: Sequence[Meeting]) -> list[int]:
+        values = tier_values(problem, [index[(m.buyer_id, m.supplier_id)] for m in meetings])
+        return [values[t] for t in order]
+
+    assert goals(result.plan.meetings) >= goals(base.meetings)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
