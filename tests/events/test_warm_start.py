@@ -20,7 +20,7 @@ from matcher.events import (
     what_if,
 )
 from matcher.events.allocation import tier_values
-from matcher.events.event import Caps, Window
+from matcher.events.event import Caps, Interpreter, Window
 from matcher.events.plan import build_context, meeting_id, meeting_ids
 from matcher.events.replan import adds_capacity
 from matcher.schemas import Match, Requirement, Supplier
@@ -60,6 +60,10 @@ def events(draw: st.DrawFn) -> tuple[Event, Register]:
     # a window: from slot a up to slot b (both included)
     window = st.tuples(st.integers(0, n_slots - 1), st.integers(0, n_slots - 1)).map(sorted)
     windows = draw(st.dictionaries(st.sampled_from([*buyers, *sups]), window, max_size=6))
+    # Japanese buyers, and suppliers speaking Vietnamese or Japanese: one interpreter for both,
+    # free in the first slots only (then interpreters bind too).
+    interpreted = draw(st.booleans())
+    speaks = {b: ["ja"] for b in buyers} | {s: [draw(st.sampled_from(["ja", "vi"]))] for s in sups}
     participants = [
         Participant(
             id=p,
@@ -67,9 +71,19 @@ def events(draw: st.DrawFn) -> tuple[Event, Register]:
             available=[Window(start=slots[windows[p][0]].start, end=slots[windows[p][1]].end)]
             if p in windows
             else [],
+            languages=speaks[p] if interpreted else [],
         )
         for p in [*buyers, *sups]
     ]
+    interpreters = (
+        [
+            Interpreter(
+                id="I1", languages=["ja", "vi"], available=[Window(start=START, end=slots[1].end)]
+            )
+        ]
+        if interpreted
+        else []
+    )
     event = Event(
         slots=slots,
         tables=[f"T{t:02d}" for t in range(1, draw(st.integers(1, 3)) + 1)],
@@ -77,6 +91,7 @@ def events(draw: st.DrawFn) -> tuple[Event, Register]:
         supplier_caps=Caps(max=draw(st.integers(1, n_slots))),
         floor=draw(st.integers(0, 1)),
         participants=participants,
+        interpreters=interpreters,
         time_limit_s=5.0,
     )
     return event, (reqs, register, matches)
@@ -152,6 +167,7 @@ def test_meeting_ids_of_unchanged_pairs_survive_a_replan(
             supplier=m.supplier_id,
             slot=m.slot_start,
             table=m.table,
+            interpreter=m.interpreter or None,
             meeting_id=m.meeting_id,
         )
         for m in first.meetings[:keep]
