@@ -5,6 +5,7 @@ dependency warnings kept out of the output."""
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -68,7 +69,9 @@ def test_search_rows_fit_80_columns_and_wide_shows_every_column(indexed: str) ->
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     assert len(lines) == 1 + 3  # the header, then one line per supplier
     assert all(len(line) <= 80 for line in lines), lines
-    assert "Nhựa" in lines[1] and "S2" not in lines[1]
+    assert lines[0].split() == ["#", "supplier", "score", "why"]
+    assert lines[1].split()[0] == "1" and "Nhựa" in lines[1] and "S2" not in lines[1]
+    assert re.search(r" \d\.\d\d ", lines[1])  # the score survives the squeeze
     wide = runner.invoke(app, ["search", "ép phun nhựa ABS", "--top", "3", "--wide", "-w", indexed])
     assert wide.exit_code == 0, wide.output
     rows = [line for line in wide.stdout.splitlines() if line.strip()]

@@ -290,11 +290,12 @@ def _print_matches(matches: list[Match], wide: bool) -> None:
         # As wide as it takes (scroll sideways, or pipe to `less -S`): nothing cut or folded.
         Console(highlight=False, width=10_000).print(table)
         return
-    table = Table(show_lines=False, box=None, pad_edge=False, expand=False)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("supplier", no_wrap=True, overflow="ellipsis", max_width=30)
-    table.add_column("score", justify="right", no_wrap=True)
-    table.add_column("why", no_wrap=True, overflow="ellipsis")
+    # Fixed widths for rank and score: rich would otherwise shrink them away to fit the reason.
+    table = Table(show_lines=False, box=None, pad_edge=False, expand=True)
+    table.add_column("#", justify="right", no_wrap=True, width=3)
+    table.add_column("supplier", no_wrap=True, overflow="ellipsis", ratio=2, max_width=36)
+    table.add_column("score", justify="right", no_wrap=True, width=5)
+    table.add_column("why", no_wrap=True, overflow="ellipsis", ratio=3)
     for m in matches:
         table.add_row(
             str(m.rank), m.supplier_name or m.supplier_id, f"{m.score:.2f}", m.explanation
