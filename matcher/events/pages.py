@@ -155,8 +155,9 @@ def agenda_section(
     participant_id: str,
     lang: Language,
     profiles: Mapping[str, Profile] | None = None,
+    anchor: str = "",
 ) -> str:
-    """One participant's agenda in one language, as an HTML <section>."""
+    """One participant's agenda in one language, as an HTML <section> (with ``id=anchor``)."""
     firm = plan.firms[participant_id]
     text = TEXT[lang]
     e = _html
@@ -175,8 +176,9 @@ def agenda_section(
     )
     parts = [plan.event.name, day_text(plan, lang), plan.event.location or ""]
     parts += [text["meetings"].format(n=len(own)), f"{text[firm.role]} {firm.id}"]
+    named = f' id="{anchor}"' if anchor else ""
     return (
-        f'<section class="page" lang="{lang}"><h1>{e(firm.name)}</h1>'
+        f'<section class="page" lang="{lang}"{named}><h1>{e(firm.name)}</h1>'
         f'<p class="sub">{e(text["title"])} · {" · ".join(e(p) for p in parts if p)}</p>'
         f"{body}</section>"
     )
@@ -193,8 +195,24 @@ def agenda_html(
     langs = LANGUAGES if lang == "both" else (lang,)
     firm = plan.firms[participant_id]
     sections = "".join(agenda_section(plan, participant_id, la, profiles) for la in langs)
+    return _document(f"{plan.event.name} – {firm.name}", langs[0], sections)
+
+
+def all_agendas_html(plan: EventPlan, profiles: Mapping[str, Profile] | None = None) -> str:
+    """Every participant's agenda in both languages in one document, for the organiser's desk
+    and for laying the PDFs out at once; participant n's first page is anchored ``agenda-n``
+    (in ``plan.firms`` order)."""
+    sections = "".join(
+        agenda_section(plan, pid, lang, profiles, f"agenda-{n}" if lang == LANGUAGES[0] else "")
+        for n, pid in enumerate(plan.firms)
+        for lang in LANGUAGES
+    )
+    return _document(f"{plan.event.name} – agendas", LANGUAGES[0], sections)
+
+
+def _document(title: str, lang: Language, sections: str) -> str:
     return (
-        f'<!DOCTYPE html>\n<html lang="{langs[0]}"><head><meta charset="utf-8">'
-        f"<title>{_html(plan.event.name)} – {_html(firm.name)}</title><style>{CSS}</style>"
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{_html(title)}</title><style>{CSS}</style>"
         f"</head><body>{sections}</body></html>\n"
     )

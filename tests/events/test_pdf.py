@@ -70,7 +70,10 @@ def test_event_folder_with_pdf_holds_every_agenda_and_the_floor_plan(
     files = write_event_outputs(plan, tmp_path / "o", PROFILES, pdf=True)
     assert {f"agendas/{pid}.pdf" for pid in plan.firms} <= set(files)
     assert "floorplan.pdf" in files and "floorplan.html" in files
-    assert len(_pages((tmp_path / "o" / "agendas" / "S1.pdf").read_bytes())) == 2
+    # laid out as one document and cut per firm: the same pages as one agenda_pdf each
+    for pid in ("S1", "canon-vietnam", "honda-vietnam"):
+        pages = _pages((tmp_path / "o" / "agendas" / f"{pid}.pdf").read_bytes())
+        assert len(pages) == 2 and pages == _pages(agenda_pdf(plan, pid, "both", PROFILES))
 
 
 def test_without_weasyprint_the_error_says_how_to_install(
