@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from typer.testing import CliRunner, Result
 
 from matcher.errors import ConfigError
 from matcher.events import EventPlan, agenda_pdf, floorplan_pdf, write_event_outputs
 from matcher.events.lists import by_firm
+from tests.events.conftest import EVENTS
 from tests.events.test_agenda import NO_MEETING, PROFILES
+from tests.workbooks import check_workbook
 
 
 def _pages(data: bytes) -> list[str]:
@@ -85,3 +88,37 @@ def test_without_weasyprint_the_error_says_how_to_install(
     with pytest.raises(ConfigError, match="brew install pango"):
         write_event_outputs(plan, tmp_path / "o", pdf=True)
     assert not (tmp_path / "o").exists()  # checked before anything is written
+
+
+def _plan_cli(out: Path, *options: str) -> Result:
+    from matcher.cli import app
+
+    args = ["event", "plan", str(EVENTS / "event.yaml"), "--out", str(out), "-e", "hashing"]
+    args += ["--suppliers", str(EVENTS / "suppliers.csv")]
+    args += ["--requirements", str(EVENTS / "requirements.csv"), *options]
+    return CliRunner().invoke(app, args)
+
+
+def test_event_plan_pdf_without_weasyprint_stops_before_planning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    result = _plan_cli(tmp_path / "event", "--pdf")
+    assert result.exit_code == 1
+    assert "pip install weasyprint" in " ".join(result.output.split())
+    assert not (tmp_path / "event").exists()
+
+
+@pytest.mark.slow
+def test_event_plan_pdf_writes_the_pdfs_and_readable_workbooks(tmp_path: Path) -> None:
+    out = tmp_path / "event"
+    result = _plan_cli(out, "--pdf")
+    assert result.exit_code == 0, result.output
+    assert len(_pages((out / "floorplan.pdf").read_bytes())) == 3
+    assert {p.stem for p in (out / "agendas").glob("*.pdf")} == {
+        p.stem for p in (out / "ics").glob("*.ics")
+    }
+    text = _flat(" ".join(_pages((out / "agendas" / "S3.pdf").read_bytes())))
+    assert "Đúc Hòa Bình" in text and "Lịch gặp" in text and "Agenda" in text
+    check_workbook(out / "schedule.xlsx", {"schedule": ("slot_start", "slot_end")})
+    check_workbook(out / "matching_lists.xlsx", {"buyers": ("slot_start",)})
