@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import sys
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,32 @@ def test_event_plan_pdf_writes_the_pdfs_and_readable_workbooks(tmp_path: Path) -
     assert "Đúc Hòa Bình" in text and "Lịch gặp" in text and "Agenda" in text
     check_workbook(out / "schedule.xlsx", {"schedule": ("slot_start", "slot_end")})
     check_workbook(out / "matching_lists.xlsx", {"buyers": ("slot_start",)})
+
+
+# The longest name in the sample register has 69 characters (the median 34).
+LONG = "Công ty TNHH Sản xuất và Thương mại Cơ khí Chính xác Đại Hưng Thịnh Vượng"
+TYPICAL = "Công ty TNHH Sản xuất và Thương mại Kỹ thuật Nam Hoàng"
+
+
+@pytest.mark.parametrize(
+    ("n_tables", "name"),
+    [(25, LONG), pytest.param(60, TYPICAL, marks=pytest.mark.slow)],
+    ids=["25-long-names", "60-typical-names"],
+)
+def test_a_full_floor_keeps_one_page_per_slot(plan: EventPlan, n_tables: int, name: str) -> None:
+    """Every table taken, by firms with long Vietnamese names and an interpreter: still one
+    page per slot (the cards' type shrinks as the rows grow)."""
+    tables = [f"T{t:02d}" for t in range(1, n_tables + 1)]
+    event = plan.event.model_copy(update={"tables": tables, "slots": plan.event.slots[:2]})
+    firms = {pid: replace(f, name=f"{name} {pid}") for pid, f in plan.firms.items()}
+    model = plan.meetings[0]
+    meetings = [
+        replace(model, slot=i, slot_start=s.start, slot_end=s.end, table=t, interpreter="I1")
+        for i, s in enumerate(event.slots)
+        for t in tables
+    ]
+    full = replace(plan, event=event, firms=firms, meetings=meetings)
+    pages = [_flat(p) for p in _pages(floorplan_pdf(full))]
+    assert len(pages) == len(event.slots) == 2
+    assert all(f"{n_tables}/{n_tables} bàn" in p and "trống" not in p for p in pages)
+    assert all(p.count("Bên mua · Buyer") == n_tables for p in pages)
