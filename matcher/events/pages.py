@@ -93,6 +93,7 @@ section.page+section.page{break-before:page;margin-top:3em}
 table{border-collapse:collapse;width:100%;margin-top:1em}
 th,td{border:1px solid #bbb;padding:.35em .5em;text-align:left;vertical-align:top}
 th{background:#eee}td.time{white-space:nowrap}td.why{font-size:.85em;color:#444}
+tr{break-inside:avoid}thead{display:table-header-group}
 small{color:#555}p.none{font-size:1.1em;margin-top:1.5em}
 @media print{body{margin:0}a{color:inherit}}
 """
