@@ -40,11 +40,14 @@ test: browser lint typecheck pytest
 
 # The web page's tests (tests/test_web.py, marker `browser`) drive Debian's chromium through its
 # chromedriver; a test tool's own browser download does not work here. Installed once, by apt.
-BROWSER_PKGS := chromium chromium-driver
+# chromium + chromedriver for the browser tests; Pango and a font with Vietnamese glyphs for the PDF
+# agendas (WeasyPrint loads Pango at run time).
+BROWSER_PKGS := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 browser:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then exit 0; fi; \
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && \
+	  ldconfig -p | grep -q libpangoft2-1.0 && [ -d /usr/share/fonts/truetype/dejavu ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else \
-	  echo "make browser: the browser tests need Debian's chromium and chromedriver on PATH." >&2; \
+	  echo "make browser: the browser and PDF tests need Debian's chromium, chromedriver and Pango." >&2; \
 	  echo "  Install them as root: apt-get update && apt-get install -y $(BROWSER_PKGS)" >&2; \
 	  exit 1; fi; \
 	$$SUDO apt-get update -q && \
