@@ -31,16 +31,16 @@ from matcher.learn.table import (
     COLUMNS,
     EXTRA,
     CandidateTable,
-    Ranker,
     Vocabulary,
     candidate_table,
     feature_matrix,
 )
 from matcher.normalise import NormalisedRequirement, NormalisedSupplier
-from matcher.rank import FEATURES
+from matcher.rank import FEATURES, TransparentRanker
 from matcher.retrieve import Candidate
 from matcher.schemas import Match
 
+Matrix1 = npt.NDArray[np.float64]
 SCALE = 10.0  # transparent score units → tree units: a 0.1 lead in score is worth 1.0 of trees
 MODEL_FILE = "model.txt"
 RANKER_FILE = "ranker.json"
@@ -61,7 +61,7 @@ LEARNED_LABELS = {
 class LearnedRanker:
     """A trained correction (LightGBM booster) with what it needs to score at search time."""
 
-    base: Ranker
+    base: TransparentRanker
     booster: Any  # lightgbm.Booster
     vocab: Vocabulary
     history: History  # every outcome known when it was trained
@@ -82,7 +82,7 @@ class LearnedRanker:
     def order(self, table: CandidateTable, history: History | None = None) -> list[int]:
         """Candidate indices best first: the transparent top RERANK by learned score, then the
         rest in transparent order (outcomes speak only of firms that were proposed)."""
-        transparent = sorted(range(len(table)), key=lambda i: (-table.transparent[i], table.ids[i]))
+        transparent = table.transparent_order()
         head, tail = transparent[: self.rerank], transparent[self.rerank :]
         scores = self.scores(table, history)
         return sorted(head, key=lambda i: (-scores[i], table.ids[i])) + tail
@@ -115,7 +115,7 @@ class LearnedRanker:
         x: npt.NDArray[np.float64],
         contrib: npt.NDArray[np.float64],
     ) -> Match:
-        match = table.matches[i]
+        match = table.explained(i, rank, score)
         learned = learned_factors(contrib, self.vocab.columns)
         top = [*match.top_features, *(f"learned: {item}" for item in learned)]
         features = dict(match.features)
@@ -123,8 +123,6 @@ class LearnedRanker:
         features.update({c: round(float(v), 6) for c, v in learnt if not np.isnan(v)})
         return match.model_copy(
             update={
-                "rank": rank,
-                "score": round(score, 6),
                 "top_features": top,
                 "features": features,
                 "explanation": match.explanation.rstrip(".")
@@ -147,7 +145,7 @@ class LearnedRanker:
         (folder / RANKER_FILE).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def read(cls, folder: Path, base: Ranker) -> LearnedRanker:
+    def read(cls, folder: Path, base: TransparentRanker) -> LearnedRanker:
         """Load a stored version, every file checked against its manifest first."""
         import lightgbm as lgb
 
@@ -166,9 +164,6 @@ class LearnedRanker:
                 f"{folder}: unreadable ranker ({exc}); roll back with `matcher learn rollback`"
             ) from None
         return cls(base, booster, vocab, history, dict(payload.get("info", {})))
-
-
-Matrix1 = npt.NDArray[np.float64]
 
 
 def learned_factors(

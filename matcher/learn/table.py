@@ -13,9 +13,10 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from matcher.explain import explain
 from matcher.learn.outcomes import History
-from matcher.normalise import NormalisedRequirement, NormalisedSupplier
-from matcher.rank import FEATURES
+from matcher.normalise import NormalisedRequirement, NormalisedSupplier, Taxonomy
+from matcher.rank import FEATURES, SPREAD_GATED, TransparentRanker, spread_weights
 from matcher.retrieve import Candidate
 from matcher.schemas import Match, Requirement, Supplier
 
@@ -85,7 +86,13 @@ class CandidateTable:
     profiles: list[Supplier]
     base: Matrix  # len(ids) × FEATURES
     transparent: npt.NDArray[np.float64]  # the transparent score of each candidate
-    matches: list[Match] = field(default_factory=list, compare=False)  # transparent, same order
+    # What an explanation needs (matcher.explain): the request, the normalised candidates, each
+    # one's feature row and the weights they were scored with.
+    requirement: NormalisedRequirement | None = field(default=None, compare=False)
+    normalised: list[NormalisedSupplier] = field(default_factory=list, compare=False)
+    rows: list[dict[str, float]] = field(default_factory=list, compare=False)
+    weights: dict[str, float] = field(default_factory=dict, compare=False)
+    taxonomy: Taxonomy | None = field(default=None, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -94,30 +101,58 @@ class CandidateTable:
         """The same candidates asked for by another buyer (the simulator's requests)."""
         return replace(self, requirement_id=requirement_id, buyer=buyer)
 
+    def transparent_order(self) -> list[int]:
+        """Candidate indices as the transparent ranker orders them (score, then id)."""
+        return sorted(range(len(self)), key=lambda i: (-self.transparent[i], self.ids[i]))
+
+    def explained(self, i: int, rank: int, score: float) -> Match:
+        """Candidate ``i`` as the transparent ranker would explain it at this rank and score."""
+        if self.requirement is None or self.taxonomy is None:
+            raise ValueError("this table was built without what explanations need")
+        return explain(
+            self.requirement,
+            self.normalised[i],
+            rank,
+            score,
+            self.rows[i],
+            self.weights,
+            self.taxonomy,
+        )
+
 
 def candidate_table(
-    base: Ranker,
+    base: TransparentRanker,
     requirement: NormalisedRequirement,
     suppliers: Sequence[NormalisedSupplier],
     candidates: Sequence[Candidate],
 ) -> CandidateTable:
-    """The transparent ranker's matches for every candidate, as a table in candidate order."""
-    matches = base.rank(requirement, suppliers, candidates, max(1, len(candidates)))
-    by_id = {m.supplier_id: m for m in matches}
-    profiles = [suppliers[c.position].supplier for c in candidates]
-    ids = [p.supplier_id for p in profiles]
-    ordered = [by_id[i] for i in ids]
-    matrix = np.array(
-        [[m.features.get(f, 0.0) for f in FEATURES] for m in ordered], dtype=np.float64
-    ).reshape(len(ids), len(FEATURES))
+    """The transparent ranker's features and scores of every candidate, in candidate order.
+
+    Scored as TransparentRanker.rank scores (its features, its gated and spread weights), but
+    without explaining every candidate: only those a ranker returns are explained
+    (tests/test_learning.py checks the scores against ``rank``'s).
+    """
+    rows = base.features(requirement, suppliers, candidates)
+    weights = base.weights_for(requirement)
+    if base.tied_coverage_to is not None and rows:
+        columns = {f: [row[f] for row in rows] for f in SPREAD_GATED}
+        weights = spread_weights(weights, columns, base.tied_coverage_to)
+    matrix = np.array([[row[f] for f in FEATURES] for row in rows], dtype=np.float64)
+    matrix = matrix.reshape(len(rows), len(FEATURES))
+    scores = [sum(weights[name] * row[name] for name in FEATURES) for row in rows]
+    normalised = [suppliers[c.position] for c in candidates]
     return CandidateTable(
         requirement.requirement.requirement_id,
         Buyer.of(requirement.requirement),
-        ids,
-        profiles,
+        [s.supplier.supplier_id for s in normalised],
+        [s.supplier for s in normalised],
         matrix,
-        np.array([m.score for m in ordered], dtype=np.float64),
-        ordered,
+        np.array(scores, dtype=np.float64),
+        requirement,
+        normalised,
+        rows,
+        weights,
+        base.taxonomy,
     )
 
 
@@ -145,7 +180,8 @@ class Vocabulary:
 
 
 def feature_matrix(table: CandidateTable, history: History, vocab: Vocabulary) -> Matrix:
-    """FEATURES then EXTRA for every candidate; NaN where a value is unknown (LightGBM's missing)."""
+    """The vocabulary's columns for every candidate; NaN where a value is unknown (LightGBM's
+    missing)."""
     buyer = table.buyer
     country = vocab.code(vocab.countries, buyer.country)
     sector = vocab.code(vocab.sectors, buyer.sector)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -27,11 +28,11 @@ from matcher.learn.table import (
     CATEGORICAL,
     COLUMNS,
     CandidateTable,
-    Ranker,
     Vocabulary,
     feature_matrix,
 )
 from matcher.learn.tuning import ndcg_at_k
+from matcher.rank import TransparentRanker
 
 MARGIN = 0.01  # the lower 95 % bound of the mean nDCG@10 gain must exceed this
 HOLDOUT = 0.3
@@ -89,12 +90,12 @@ def _active_order(
     active: LearnedRanker | None, table: CandidateTable, history: History
 ) -> list[int]:
     if active is None:
-        return sorted(range(len(table)), key=lambda i: (-table.transparent[i], table.ids[i]))
+        return table.transparent_order()
     return active.order(table, history)
 
 
 def train(
-    base: Ranker,
+    base: TransparentRanker,
     tables: Mapping[str, CandidateTable],
     outcomes: Sequence[Outcome],
     active: LearnedRanker | None = None,
@@ -108,11 +109,11 @@ def train(
     options = options or TrainOptions()
     usable = sorted((o for o in outcomes if o.requirement_id in tables), key=lambda o: o.at)
     qrels = graded(usable)
-    first = {}
+    first: dict[str, datetime] = {}
     for o in usable:
         first.setdefault(o.requirement_id, o.at)
     order = sorted(first, key=lambda rid: (first[rid], rid))
-    cut = int(round(len(order) * (1 - options.holdout)))
+    cut = round(len(order) * (1 - options.holdout))
     train_ids, held_ids = order[:cut], order[cut:]
     report = TrainReport(
         False,

@@ -7,7 +7,15 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from matcher.engine import Engine, requirement_filters
-from matcher.learn import CandidateTable, Outcome, TrainOptions, TrainReport, candidate_table, train
+from matcher.learn import (
+    Buyer,
+    CandidateTable,
+    Outcome,
+    TrainOptions,
+    TrainReport,
+    candidate_table,
+    train,
+)
 from matcher.normalise import NormalisedSupplier, normalise_requirement
 from matcher.retrieve import HybridRetriever
 from matcher.schemas import Requirement
@@ -27,21 +35,34 @@ def candidate_tables(
 ) -> dict[str, CandidateTable]:
     """Each requirement's retrieved candidates (its hard filters applied) as the learned ranker
     reads them, over an Engine or a live-index snapshot (its engine, retriever and suppliers)."""
-    normalised = [normalise_requirement(r, engine.taxonomy, engine.lexicon) for r in requirements]
+    # Requests that differ only in who asks (id, buyer's country in ``extra``) share their
+    # candidates: retrieved and scored once, then seen as each buyer's (CandidateTable.as_buyer).
+    distinct: dict[str, Requirement] = {}
+    for r in requirements:
+        distinct.setdefault(_asked(r), r)
+    normalised = [
+        normalise_requirement(r, engine.taxonomy, engine.lexicon) for r in distinct.values()
+    ]
     vectors = engine.encoder.encode_requirements(
         [r.text for r in normalised], batch_size=engine.settings.embed.batch_size
     )
     depth = depth or engine.settings.retrieve.candidates
-    out = {}
-    for req, vector in zip(normalised, vectors, strict=True):
+    shared = {}
+    for key, req, vector in zip(distinct, normalised, vectors, strict=True):
         filters = requirement_filters(req.requirement, hard_filters)
         candidates = retriever.retrieve(
             vector, req.lexical_text, filters, depth, req.translated_text
-        )
-        out[req.requirement.requirement_id] = candidate_table(
-            engine.ranker, req, suppliers, candidates
-        )
-    return out
+        )[:depth]
+        shared[key] = candidate_table(engine.ranker, req, suppliers, candidates)
+    return {
+        r.requirement_id: shared[_asked(r)].as_buyer(r.requirement_id, Buyer.of(r))
+        for r in requirements
+    }
+
+
+def _asked(requirement: Requirement) -> str:
+    """What a requirement asks, without who asks it (what its candidates depend on)."""
+    return requirement.model_dump_json(exclude={"requirement_id", "buyer_id", "extra"})
 
 
 def engine_tables(

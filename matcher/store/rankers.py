@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from matcher.artifacts import POINTER, read_manifest, write_version
-from matcher.errors import ConfigError
-from matcher.learn import LearnedRanker, Ranker
+from matcher.errors import Conflict
+from matcher.learn import LearnedRanker
+from matcher.rank import TransparentRanker
 
 TRANSPARENT = "transparent"
 ATTEMPT = "last_attempt.json"
@@ -51,7 +52,7 @@ class RankerStore:
         name = pointer.read_text(encoding="utf-8").strip()
         return None if name in ("", TRANSPARENT) else name
 
-    def learned_ranker(self, base: Ranker) -> LearnedRanker | None:
+    def learned_ranker(self, base: TransparentRanker) -> LearnedRanker | None:
         """The active learned ranker over ``base`` (loaded once per version and base), or None."""
         name = self.active_ranker_version()
         if name is None:
@@ -82,10 +83,10 @@ class RankerStore:
         with self._ranker_lock:
             name = self.active_ranker_version()
             if name is None:
-                raise ConfigError("the transparent scorer is active: there is nothing to roll back")
+                raise Conflict("the transparent scorer is active: there is nothing to roll back")
             previous = read_manifest(self.rankers_dir / name, verify=False).get("previous")
             if previous is not None and not (self.rankers_dir / previous).is_dir():
-                raise ConfigError(f"the version before {name} ({previous}) is no longer stored")
+                raise Conflict(f"the version before {name} ({previous}) is no longer stored")
             _replace_text(self.rankers_dir / POINTER, previous or TRANSPARENT)
             return previous if isinstance(previous, str) else None
 
