@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matcher.engine import Engine, requirement_filters
+from matcher.errors import Conflict, IndexArtifactError
 from matcher.evaluation.suites import load_suite
 from matcher.learn import (
     CandidateTable,
@@ -28,11 +30,13 @@ from matcher.learn import (
 from matcher.normalise import normalise_requirement
 from matcher.schemas import Match, Requirement, Supplier
 from matcher.services.ranker import engine_tables
+from matcher.store import Workspace
 from tests.conftest import hashing
 
 DEPTH = 30  # candidates per requirement: above the simulator's 20 shown
 # The sample register built once with the hashing encoder, its tables and a model: ~10 s.
 pytestmark = pytest.mark.slow
+TABLES: dict[str, CandidateTable] = {}  # the sample fixture's, for tests that need one
 
 
 @dataclass
@@ -48,6 +52,7 @@ def sample() -> Iterator[Sample]:
     suite = load_suite("sample")
     engine = Engine(hashing()).build(suite.suppliers)
     tables = engine_tables(engine, suite.requirements, DEPTH)
+    TABLES.update(tables)
     yield Sample(engine, tables, suite.qrels, suite.requirements)
 
 
@@ -177,3 +182,44 @@ def test_required_certificates_stay_hard_under_every_ranker(
     for match in _rank(engine, ranker, req, top_k):
         assert wanted <= held[match.supplier_id], (match.supplier_id, wanted)
         assert not set(required) & set(match.certifications_missing)
+
+
+def test_a_model_is_judged_against_the_active_learned_one(
+    sample: Sample, learned: TrainResult
+) -> None:
+    # The same outcomes again, the promoted model now active: the new one cannot beat it.
+    sim = simulate(sample.tables, 1000, 7, relevance=sample.qrels)
+    model = learned.model
+    assert model is not None
+    model.info = {"version": "v-first"}
+    report = train(sample.engine.ranker, sim.tables, sim.outcomes, active=model).report
+    assert report.active == "v-first"
+    assert not report.promoted, report.reason
+    assert report.gain is not None and abs(report.gain) < 0.02
+
+
+def test_versions_are_stored_atomically_and_roll_back_one_step(
+    tmp_path: Path, learned: TrainResult
+) -> None:
+    model = learned.model
+    assert model is not None
+    ws = Workspace(tmp_path / "ws")
+    base = model.base
+    assert ws.learned_ranker(base) is None and ws.ranker_status()["active"]["version"] is None
+    first = ws.save_ranker(model)
+    second = ws.save_ranker(model)
+    assert ws.active_ranker_version() == second
+    assert ws.ranker_status()["active"]["previous"] == first
+    loaded = ws.learned_ranker(base)
+    assert loaded is not None and loaded.info["version"] == second
+    table = TABLES["R001"]
+    assert list(loaded.scores(table)) == list(model.scores(table))  # the same model, exactly
+    assert ws.rollback_ranker() == first
+    assert ws.rollback_ranker() is None  # the transparent scorer
+    with pytest.raises(Conflict, match="nothing to roll back"):
+        ws.rollback_ranker()
+    # A tampered version is refused by its manifest, not served.
+    (ws.rankers_dir / first / "model.txt").write_text("tree\n", encoding="utf-8")
+    (ws.rankers_dir / "CURRENT").write_text(first, encoding="utf-8")
+    with pytest.raises(IndexArtifactError, match="checksum"):
+        ws.learned_ranker(base)

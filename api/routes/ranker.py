@@ -34,7 +34,7 @@ class TrainOut(BaseModel):
     ndcg_active: float | None
     ndcg_learned: float | None
     gain: float | None
-    gain_ci: tuple[float, float] | None
+    gain_ci: list[float] | None  # [low, high]: the 95 % bootstrap interval of the gain
     relative_gain: float | None
     margin: float
 
