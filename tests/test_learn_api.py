@@ -91,6 +91,8 @@ def test_outcomes_through_the_api_then_learn_change_search_and_rollback_restores
             < status["active"]["report"]["window"]["train_to"]
         )
         assert client.get("/v1/ranker", headers=key_of(buyer)).status_code == 403
+        shown = runner.invoke(cli, ["learn", "status", "--workspace", str(root)])
+        assert shown.exit_code == 0 and version in shown.output, shown.output
 
         rolled = runner.invoke(cli, ["learn", "rollback", "--workspace", str(root)])
         assert rolled.exit_code == 0, rolled.output

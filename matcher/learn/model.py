@@ -79,12 +79,14 @@ class LearnedRanker:
         """The learned score of each candidate (transparent score + correction / SCALE)."""
         return table.transparent + self.corrections(table, history) / SCALE
 
-    def order(self, table: CandidateTable, history: History | None = None) -> list[int]:
-        """Candidate indices best first: the transparent top RERANK by learned score, then the
-        rest in transparent order (outcomes speak only of firms that were proposed)."""
+    def order(
+        self, table: CandidateTable, history: History | None = None, scores: Matrix1 | None = None
+    ) -> list[int]:
+        """Candidate indices best first: the transparent top ``rerank`` by learned score, then
+        the rest in transparent order (outcomes speak only of firms that were proposed)."""
         transparent = table.transparent_order()
         head, tail = transparent[: self.rerank], transparent[self.rerank :]
-        scores = self.scores(table, history)
+        scores = self.scores(table, history) if scores is None else scores
         return sorted(head, key=lambda i: (-scores[i], table.ids[i])) + tail
 
     def rank(
@@ -97,9 +99,10 @@ class LearnedRanker:
         table = candidate_table(self.base, requirement, suppliers, candidates)
         if not len(table):
             return []
-        scores = self.scores(table)
-        order = self.order(table)[:top_k]
-        x = feature_matrix(table, self.history, self.vocab)[order]
+        x_all = feature_matrix(table, self.history, self.vocab)
+        scores = table.transparent + np.asarray(self.booster.predict(x_all)) / SCALE
+        order = self.order(table, scores=scores)[:top_k]
+        x = x_all[order]
         contrib = np.asarray(self.booster.predict(x, pred_contrib=True), dtype=np.float64)
         return [
             self._explained(table, i, rank, float(scores[i]), x[row], contrib[row])
