@@ -59,7 +59,10 @@ def train(
 
 @learn_app.command("status")
 def status(workspace: WorkspaceOpt = default_workspace()) -> None:  # noqa: B008
-    """The active ranker (version, training window, held-out figures) and the last attempt."""
+    """The active ranker (version, training window, held-out figures) and the last attempt.
+
+    Example: matcher learn status --workspace ws
+    """
     from matcher.services.ranker import ranker_status
     from matcher.store import Workspace
 
@@ -69,7 +72,10 @@ def status(workspace: WorkspaceOpt = default_workspace()) -> None:  # noqa: B008
 
 @learn_app.command("rollback")
 def rollback(workspace: WorkspaceOpt = default_workspace()) -> None:  # noqa: B008
-    """Make the ranker active before the current one active again (one step back)."""
+    """Make the ranker active before the current one active again (one step back).
+
+    Example: matcher learn rollback --workspace ws
+    """
     from matcher.services.ranker import rollback_ranker
     from matcher.store import Workspace
 
