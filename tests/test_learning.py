@@ -17,6 +17,7 @@ from matcher.engine import Engine, requirement_filters
 from matcher.errors import Conflict, IndexArtifactError
 from matcher.evaluation.suites import load_suite
 from matcher.learn import (
+    Buyer,
     CandidateTable,
     LearnedRanker,
     Outcome,
@@ -24,6 +25,7 @@ from matcher.learn import (
     TrainOptions,
     TrainResult,
     bootstrap_ci,
+    feature_matrix,
     simulate,
     train,
 )
@@ -119,7 +121,14 @@ def test_learned_explanations_carry_the_trees_contributions(
     assert all("learned from outcomes:" in m.explanation for m in matches)
     assert all(m.top_features[-1].startswith("learned: ") for m in matches)
     assert any("for buyers from JP" in m.explanation for m in matches)
-    # The learned score is the transparent one plus the trees' sum, which pred_contrib splits.
+    # The learned score is the transparent one plus the trees' sum, which pred_contrib splits
+    # exactly into the per-feature parts the explanation names.
+    table = TABLES["R001"].as_buyer("R001", Buyer("JP", TABLES["R001"].buyer.sector, "ja"))
+    x = feature_matrix(table, model.history, model.vocab)
+    contrib = model.booster.predict(x, pred_contrib=True)
+    assert contrib.sum(axis=1) == pytest.approx(model.booster.predict(x), abs=1e-9)
+    learned_scores = dict(zip(table.ids, model.scores(table), strict=True))
+    assert all(m.score == pytest.approx(learned_scores[m.supplier_id], abs=1e-6) for m in matches)
     transparent = {m.supplier_id: m.score for m in _rank(engine, engine.ranker, req, DEPTH)}
     assert any(m.score != transparent[m.supplier_id] for m in matches)
     assert [m.supplier_id for m in matches] != sorted(transparent, key=transparent.__getitem__)[
