@@ -20,6 +20,7 @@ from api.routes import (
     feedback,
     health,
     keys,
+    ranker,
     requirements,
     search,
     suppliers,
@@ -69,6 +70,7 @@ def create_app(
         events.router,
         tiers.router,
         keys.router,
+        ranker.router,
     ):
         app.include_router(router)
     app.include_router(web.router)

@@ -23,6 +23,7 @@ from rich.table import Table
 
 from matcher import jobs
 from matcher.cli.events import event_app
+from matcher.cli.learn import learn_app
 from matcher.cli.service import keys_app, serve
 from matcher.cli.support import (
     EncoderOpt,
@@ -368,4 +369,5 @@ def search(
 app.add_typer(event_app, name="event")
 app.add_typer(tiers_app, name="tiers")
 app.add_typer(keys_app, name="keys")
+app.add_typer(learn_app, name="learn")
 app.command()(serve)

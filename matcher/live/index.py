@@ -255,7 +255,8 @@ class LiveIndex:
             search_requirement(text, filters), engine.taxonomy, engine.lexicon
         )
         vector = engine.encoder.encode_requirements([req.text])[0]
-        return snapshot.rank(req, vector, filters or Filters(), top_k)
+        ranker = self.workspace.learned_ranker(engine.ranker)  # matcher learn's, when active
+        return snapshot.rank(req, vector, filters or Filters(), top_k, ranker)
 
     def why_filtered_out(self, filters: Filters) -> str:
         """Say which of these filters leaves no supplier (as Engine.why_filtered_out)."""
@@ -278,7 +279,9 @@ class LiveIndex:
         engine = snapshot.engine
         req = normalise_requirement(requirement, engine.taxonomy, engine.lexicon)
         vector = engine.encoder.encode_requirements([req.text])[0]
-        return snapshot.rank(req, vector, engine._requirement_filters(requirement), top_k)
+        filters = engine._requirement_filters(requirement)
+        ranker = self.workspace.learned_ranker(engine.ranker)  # matcher learn's, when active
+        return snapshot.rank(req, vector, filters, top_k, ranker)
 
     # -- writing ---------------------------------------------------------------------------------
     def upsert(self, suppliers: Sequence[Supplier]) -> None:

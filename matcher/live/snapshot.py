@@ -11,6 +11,7 @@ import numpy.typing as npt
 from matcher.encoders import Vectors
 from matcher.engine import Engine
 from matcher.index import Mask
+from matcher.learn import Ranker
 from matcher.live.segments import (
     NO_DEAD,
     DeadStats,
@@ -135,9 +136,15 @@ class Snapshot:
         return None
 
     def rank(
-        self, req: NormalisedRequirement, vector: Vectors, filters: Filters, top_k: int
+        self,
+        req: NormalisedRequirement,
+        vector: Vectors,
+        filters: Filters,
+        top_k: int,
+        ranker: Ranker | None = None,
     ) -> list[Match]:
+        """``ranker``: the workspace's learned ranker when one is active, else the engine's."""
         candidates = self.retriever.retrieve(
             vector, req.lexical_text, filters, top_k, req.translated_text
         )
-        return self.engine.ranker.rank(req, self.suppliers, candidates, top_k)
+        return (ranker or self.engine.ranker).rank(req, self.suppliers, candidates, top_k)

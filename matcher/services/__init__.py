@@ -4,7 +4,8 @@
 - register.py: suppliers and requirements into the database and the live index together;
 - access.py: who may see and edit what (contacts, private requirements, own profile);
 - search.py: free text or a stored requirement → ranked suppliers, and why a search is empty;
-- index.py: the workspace's live index as the services see it, and its one writer.
+- index.py: the workspace's live index as the services see it, and its one writer;
+- ranker.py: the learned ranker trained from the workspace's outcomes, its status, rollback.
 """
 
 from matcher.services.access import (

@@ -9,10 +9,11 @@ from matcher.store.db import migrate, open_engine
 from matcher.store.events import EventStore
 from matcher.store.feedback import FeedbackStore
 from matcher.store.keys import KeyStore
+from matcher.store.rankers import RankerStore
 from matcher.store.register import RegisterStore
 
 
-class Workspace(RegisterStore, KeyStore, FeedbackStore, EventStore):
+class Workspace(RegisterStore, KeyStore, FeedbackStore, EventStore, RankerStore):
     """A folder with ``matcher.sqlite``, ``embeddings.sqlite`` and ``index/``.
 
     One SQL database (SQLite by default, any SQLAlchemy URL works), migrated to the head revision

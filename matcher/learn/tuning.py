@@ -1,4 +1,4 @@
-"""Learning to rank over the ranking layer's features, tuned on a development split only.
+"""Weight tuning over the ranking layer's features, tuned on a development split only.
 
 Two learners, both evaluated on held-out queries before anything is used:
 - coordinate ascent over the transparent ranker's weights (Metzler & Croft, "Linear
