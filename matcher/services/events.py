@@ -20,11 +20,13 @@ from matcher.errors import Conflict, InputDataError, NotFound, Problem
 from matcher.events import (
     Event,
     EventPlan,
+    WhatIf,
     attending,
     file_name,
     parse_event,
     plan_event,
     schedule_rows,
+    what_if,
     write_event_outputs,
 )
 from matcher.schemas import Match, Requirement, Supplier
@@ -33,6 +35,20 @@ from matcher.services.index import SearchIndex
 from matcher.store import ApiKey, EventRecord, Workspace
 
 AgendaFormat = Literal["ics", "html"]
+MAX_WHAT_IF = 5  # options a request may try: each one is a plan of its own
+
+
+def spec_of(event: Event) -> dict[str, Any]:
+    """An event as the document the service stores (times in ISO 8601, one slot a line): what
+    an uploaded event file (YAML, JSON or XLSX, read by matcher.events) is kept as."""
+    doc = event.model_dump(mode="json", by_alias=True, exclude_none=True)
+    doc["caps"] = {"buyer": doc.pop("buyer_caps"), "supplier": doc.pop("supplier_caps")}
+    doc["slots"] = [{"start": s["start"], "minutes": s["minutes"]} for s in doc["slots"]]
+    return doc
+
+
+def _lock_problem(message: str, column: str = "meeting_ids") -> InputDataError:
+    return InputDataError([Problem("request", None, column, message)])
 
 
 def plan_meetings(
@@ -152,6 +168,75 @@ class Events:
                 note="meeting locked",
             )
         return updated
+
+    def locked_ids(self, record: EventRecord) -> set[str]:
+        """The ids of the planned meetings that are locked (a lock written in an event file
+        has no id of its own: it is the planned meeting of its buyer and supplier)."""
+        rows = (record.plan or {}).get("meetings") or []
+        by_pair = {(r["buyer_id"], r["supplier_id"]): r["meeting_id"] for r in rows}
+        out = set()
+        for lk in record.spec.get("locked") or []:
+            found = lk.get("meeting_id") or by_pair.get((lk.get("buyer"), lk.get("supplier")))
+            if found:
+                out.add(str(found))
+        return out
+
+    def _without_locks(self, record: EventRecord, meeting_ids: set[str]) -> list[dict[str, Any]]:
+        """The event's locks but those of these meetings (by id, or by pair for a lock that
+        has none)."""
+        rows = {r["meeting_id"]: r for r in (record.plan or {}).get("meetings") or []}
+        pairs = {(rows[m]["buyer_id"], rows[m]["supplier_id"]) for m in meeting_ids if m in rows}
+
+        def dropped(lk: dict[str, Any]) -> bool:
+            if lk.get("meeting_id"):
+                return lk["meeting_id"] in meeting_ids
+            return (lk.get("buyer"), lk.get("supplier")) in pairs
+
+        return [lk for lk in record.spec.get("locked") or [] if not dropped(lk)]
+
+    def unlock(self, event_id: str, meeting_ids: Sequence[str]) -> EventRecord:
+        """The meetings are no longer confirmed: the next plan may move or drop them."""
+        record = self.get(event_id)
+        wanted = set(meeting_ids)
+        unknown = sorted(wanted - self.locked_ids(record))
+        if unknown:
+            raise _lock_problem(f"meeting {unknown[0]!r} is not locked")
+        return self._respec(record, {**record.spec, "locked": self._without_locks(record, wanted)})
+
+    def move(
+        self, event_id: str, meeting_id: str, slot_start: str, table: str, top_k: int
+    ) -> dict[str, Any]:
+        """Lock a planned meeting at another slot (its start, ISO 8601) and table, then plan
+        again around it: the other locked meetings stay, the rest may shift. The event's own
+        checks refuse a slot or table that does not exist or is taken by a locked meeting."""
+        record = self.get(event_id)
+        row = next(
+            (r for r in self.planned(event_id)["meetings"] if r["meeting_id"] == meeting_id), None
+        )
+        if row is None:
+            raise _lock_problem(f"no meeting {meeting_id!r} in the plan", "meeting_id")
+        lock = {
+            "buyer": row["buyer_id"],
+            "supplier": row["supplier_id"],
+            "slot": slot_start,
+            "table": table,
+            "meeting_id": meeting_id,
+        }
+        locked = [*self._without_locks(record, {meeting_id}), lock]
+        self._respec(record, {**record.spec, "locked": locked})
+        return self.plan(event_id, top_k)
+
+    def what_if(self, event_id: str, options: Sequence[str], top_k: int) -> list[WhatIf]:
+        """The change in KPIs each option ('tables+5', 'slots+2', 'supplier_max+1', …) would
+        make against a plan of the event as it stands; nothing is written."""
+        if not options or len(options) > MAX_WHAT_IF:
+            raise _lock_problem(f"give 1 to {MAX_WHAT_IF} what-if options", "options")
+        event = self.check(self.get(event_id).spec)
+        requirements, suppliers = attending(
+            event, self.workspace.requirements(), self.workspace.suppliers()
+        )
+        matches = [m for r in requirements for m in self.index.match(r, top_k)]
+        return what_if(event, matches, requirements, suppliers, options)
 
     # -- files -----------------------------------------------------------------------------------
     def plan_file(self, event_id: str, name: str) -> Path:
