@@ -55,6 +55,9 @@ class AllocationModel:
     # Filled by schedule.add_slot_layer when the joint model is used.
     x: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     z: dict[tuple[int, str, int], cp_model.IntVar] = field(default_factory=dict)
+    # The capped-degree variables (f ≤ Σ y over members, f ≤ want), so that a hint can give
+    # every variable a value: CP-SAT treats a complete feasible hint as a first solution.
+    capped: list[tuple[cp_model.IntVar, list[int], int]] = field(default_factory=list)
 
 
 def score_weight(score: float) -> int:
@@ -79,6 +82,7 @@ def build_allocation_model(problem: MeetingProblem) -> AllocationModel:
         model.add(y[fixed.candidate] == 1)
 
     hint_vars = list(y)
+    capped: list[tuple[cp_model.IntVar, list[int], int]] = []
     tiers: dict[PriorityTier, tuple[cp_model.LinearExprT, int]] = {}
 
     def capped_degree(
@@ -92,6 +96,7 @@ def build_allocation_model(problem: MeetingProblem) -> AllocationModel:
                 continue
             f = model.new_int_var(0, want, f"{name}_{pid}")
             model.add(f <= sum(y[c] for c in by_participant[pid]))
+            capped.append((f, by_participant[pid], want))
             terms.append(f)
             hint_vars.append(f)
             upper += want
@@ -119,13 +124,27 @@ def build_allocation_model(problem: MeetingProblem) -> AllocationModel:
         r = model.new_int_var(0, reserved, "reserved")
         model.add(r <= sum(y[c] for c in priority))
         hint_vars.append(r)
+        capped.append((r, priority, reserved))
         tiers["reserved"] = (r, reserved)
     weights = [score_weight(c.score) for c in problem.candidates]
     tiers["score"] = (
         sum(w * v for w, v in zip(weights, y, strict=True)),
         min(sum(weights), _flow_uppers(problem)["score"]),
     )
-    return AllocationModel(problem, model, y, tiers, hint_vars, dict(by_participant))
+    return AllocationModel(problem, model, y, tiers, hint_vars, dict(by_participant), capped=capped)
+
+
+def raw_score(score: float) -> int:
+    """A meeting's score in millionths (the schedule rounds scores to 6 decimals)."""
+    return round(score * 1_000_000)
+
+
+def add_guard(built: AllocationModel, meetings: int, score: int) -> None:
+    """Plans with fewer meetings or less total score (in millionths) than given are not wanted:
+    a what-if that only adds capacity starts from the plan, which passes this guard."""
+    built.model.add(sum(built.y) >= meetings)
+    weights = [raw_score(c.score) for c in built.problem.candidates]
+    built.model.add(sum(w * v for w, v in zip(weights, built.y, strict=True)) >= score)
 
 
 # Tier weights above this make CP-SAT's floating-point LP unreliable: solve tier by tier instead.
@@ -196,7 +215,7 @@ def solve(
                 problem.time_limit_s,
             )
             allocation = Allocation(
-                list(hint.chosen), dict(hint.slot_of), dict(hint.interpreter_of)
+                list(hint.chosen), dict(hint.slot_of), dict(hint.interpreter_of), kept_start=True
             )
         else:
             _check(solver, status)
@@ -225,7 +244,9 @@ def solve(
         if hint is None:
             raise
         log.warning("the joint model found no plan in time; using the starting plan")
-        found = Allocation(list(hint.chosen), dict(hint.slot_of), dict(hint.interpreter_of))
+        found = Allocation(
+            list(hint.chosen), dict(hint.slot_of), dict(hint.interpreter_of), kept_start=True
+        )
         values = tier_values(problem, found.chosen)
         found.tiers = [
             TierResult(t, values[t], float(built.tiers[t][1]), "FEASIBLE", 0.0) for t in order
@@ -235,9 +256,14 @@ def solve(
 
 
 def _add_hint(built: AllocationModel, hint: Allocation) -> None:
+    """Every variable's value in the hinted plan: CP-SAT treats a complete feasible hint apart
+    (as a first solution to improve on), a partial one only guides its search. Either way
+    ``_better`` keeps the hinted plan when the solver stops below it."""
     chosen = set(hint.chosen)
     for c, var in enumerate(built.y):
         built.model.add_hint(var, c in chosen)
+    for var, members, want in built.capped:
+        built.model.add_hint(var, min(want, sum(c in chosen for c in members)))
     for (c, s), var in built.x.items():
         built.model.add_hint(var, hint.slot_of.get(c) == s)
     for (c, i, s), var in built.z.items():
@@ -257,7 +283,9 @@ def _better(
     theirs = tier_values(problem, hint.chosen)
     if [theirs[t] for t in order] > [mine[t] for t in order]:
         log.info("the solver stopped below its starting plan; keeping the starting plan")
-        kept = Allocation(list(hint.chosen), dict(hint.slot_of), dict(hint.interpreter_of))
+        kept = Allocation(
+            list(hint.chosen), dict(hint.slot_of), dict(hint.interpreter_of), kept_start=True
+        )
         kept.tiers = [
             TierResult(t.tier, theirs[t.tier], t.bound, "FEASIBLE", t.seconds) for t in found.tiers
         ]

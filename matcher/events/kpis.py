@@ -88,6 +88,7 @@ def compute_kpis(
             "status": allocation.status,
             "gap": round(allocation.gap, 6),
             "seconds": round(allocation.seconds, 3),
+            "kept_start": allocation.kept_start,
             "tiers": [
                 {"tier": t.tier, "value": t.value, "bound": t.bound, "status": t.status}
                 for t in allocation.tiers

@@ -6,9 +6,11 @@ matcher.events.replan plans again, matcher.events.agenda writes the files."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from matcher.events.event import (
 )
 from matcher.events.kpis import compute_kpis
 from matcher.events.problem import (
+    Allocation,
     Bounds,
     CandidatePair,
     Fixed,
@@ -278,10 +281,16 @@ def plan_event(
     matches: Sequence[Match],
     requirements: Sequence[Requirement],
     suppliers: Sequence[Supplier],
+    warm: Sequence[Meeting] | None = None,
 ) -> EventPlan:
-    """Choose and schedule the meetings of an event (locked meetings in ``event.locked`` stay)."""
+    """Choose and schedule the meetings of an event (locked meetings in ``event.locked`` stay).
+
+    ``warm``: the meetings of a plan that is feasible for this event too (the plan a what-if
+    that only adds capacity changes); the solver starts from it, and the plan is never below it
+    in its priorities, meetings or total score (see solver.solve_problem)."""
     ctx = build_context(event, matches, requirements, suppliers)
-    allocation, placements, method = solve_problem(ctx.problem)
+    start = _warm_start(event, ctx, warm) if warm is not None else None
+    allocation, placements, method = solve_problem(ctx.problem, start)
     meetings = _meetings(event, ctx, placements)
     diagnostics, short = diagnose(event, ctx, meetings)
     kpis = compute_kpis(event, ctx, meetings, allocation, method, diagnostics)
@@ -289,16 +298,60 @@ def plan_event(
     return EventPlan(event, meetings, ctx.firms, kpis, diagnostics, short, titles)
 
 
+def _warm_start(event: Event, ctx: PlanContext, meetings: Sequence[Meeting]) -> Allocation:
+    """Another plan's meetings as an allocation of this event's problem (pairs by their ids,
+    slots by their start); ConfigError when one does not fit, as it then is no warm start."""
+    index = {(c.buyer, c.supplier): i for i, c in enumerate(ctx.problem.candidates)}
+    chosen: list[int] = []
+    slot_of: dict[int, int] = {}
+    interpreter_of: dict[int, str] = {}
+    for m in meetings:
+        c = index.get((m.buyer_id, m.supplier_id))
+        slot = event.slot_index(m.slot_start)
+        if c is None or slot is None:
+            raise ConfigError(
+                f"meeting {m.meeting_id} ({m.buyer_id} ↔ {m.supplier_id} at "
+                f"{m.slot_start.isoformat()}) does not fit this event: not a warm start"
+            )
+        chosen.append(c)
+        slot_of[c] = slot
+        if m.interpreter:
+            interpreter_of[c] = m.interpreter
+    return Allocation(sorted(chosen), slot_of, interpreter_of)
+
+
+def meeting_id(buyer: str, supplier: str, digits: int = 8) -> str:
+    """A meeting's id, from its pair: the same pair gets the same id in every plan and re-plan
+    of an event (agendas, calendar UIDs and locks keep pointing at the same meeting), and an id
+    never names another pair. 8 base-32 digits (40 bits) of a BLAKE2 hash: two pairs of one event
+    share them with odds of about n² / 2⁴¹ (10⁻⁵ for 1,000 meetings); ``meeting_ids`` lengthens
+    both ids then. A counter would need the previous plan's ids at every re-plan and what-if."""
+    digest = hashlib.blake2b(f"{buyer}\x1f{supplier}".encode(), digest_size=20).digest()
+    return "M" + base64.b32encode(digest).decode("ascii")[:digits]
+
+
+def meeting_ids(pairs: Sequence[Pair], taken: Iterable[str] = ()) -> dict[Pair, str]:
+    """Ids for these pairs, none equal to another's or to a ``taken`` one (the locked meetings'
+    own ids): a clash, which the hash makes very rare, lengthens the clashing ids to 32 digits."""
+    ids = {pair: meeting_id(*pair) for pair in dict.fromkeys(pairs)}
+    seen = Counter([*ids.values(), *taken])
+    return {pair: meeting_id(*pair, 32) if seen[m] > 1 else m for pair, m in ids.items()}
+
+
 def _meetings(event: Event, ctx: PlanContext, placements: Sequence[Placement]) -> list[Meeting]:
-    used = set(ctx.lock_ids.values())
-    numbers = (f"M{n:04d}" for n in range(1, 10**6) if f"M{n:04d}" not in used)
+    pairs = [
+        (ctx.problem.candidates[p.candidate].buyer, ctx.problem.candidates[p.candidate].supplier)
+        for p in placements
+        if p.candidate not in ctx.lock_ids
+    ]
+    ids = meeting_ids(pairs, ctx.lock_ids.values())
     out = []
     for p in placements:
         cand = ctx.problem.candidates[p.candidate]
         slot = event.slots[p.slot]
         out.append(
             Meeting(
-                meeting_id=ctx.lock_ids.get(p.candidate) or next(numbers),
+                meeting_id=ctx.lock_ids.get(p.candidate) or ids[(cand.buyer, cand.supplier)],
                 slot=p.slot,
                 slot_start=slot.start,
                 slot_end=slot.end,

@@ -120,6 +120,9 @@ class Allocation:
     interpreter_of: dict[int, str] = field(default_factory=dict)
     tiers: list[TierResult] = field(default_factory=list)
     seconds: float = 0.0
+    # True when the solver stopped (time limit) below the plan it was started from, which was
+    # then kept: the plan is a lower bound, not the solver's own.
+    kept_start: bool = False
 
     @property
     def status(self) -> str:

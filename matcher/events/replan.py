@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ class WhatIf:
     delta: dict[str, float]
     short: int
     note: str = ""
+    plan: EventPlan | None = field(default=None, repr=False)  # the changed event's plan
 
 
 def apply_option(event: Event, option: str) -> Event:
@@ -118,6 +119,16 @@ def apply_option(event: Event, option: str) -> Event:
     return event.model_copy(update={caps_field: new_caps, "participants": participants})
 
 
+# Options that only add capacity: the plan stays feasible, so a what-if starts from it.
+_MORE = re.compile(r"^(tables|slots|buyer_max|supplier_max)\+\d+$")
+
+
+def adds_capacity(option: str) -> bool:
+    """Whether an option only adds capacity (tables+n, slots+n, buyer_max+n, supplier_max+n),
+    so that every plan of the event is still a plan of the changed event."""
+    return _MORE.match(option.strip().replace(" ", "")) is not None
+
+
 def what_if(
     event: Event,
     matches: Sequence[Match],
@@ -126,7 +137,11 @@ def what_if(
     options: Sequence[str],
     base: EventPlan | None = None,
 ) -> list[WhatIf]:
-    """Plan once per option and report the change in KPIs against ``base``; writes nothing."""
+    """Plan once per option and report the change in KPIs against ``base``; writes nothing.
+
+    An option that only adds capacity is planned from ``base`` (its meetings as the solver's
+    starting plan and floor), so it never reports fewer meetings or less total score than the
+    plan: a solver that stops at its time limit below the plan keeps the plan, and says so."""
     changed = [apply_option(event, o) for o in options]  # reject bad options before solving
     base = base or plan_event(event, matches, requirements, suppliers)
     out = []
@@ -135,8 +150,15 @@ def what_if(
         if problems:  # e.g. 'slots-2' would drop a slot that holds a locked meeting
             out.append(WhatIf(option, {}, {}, -1, f"not possible: {problems[0].message}"))
             continue
-        plan = plan_event(variant, matches, requirements, suppliers)
+        warm = base.meetings if adds_capacity(option) else None
+        plan = plan_event(variant, matches, requirements, suppliers, warm)
         kpis = {k: plan.kpis[k] for k in WHAT_IF_KEYS}
         delta = {k: round(float(plan.kpis[k]) - float(base.kpis[k]), 4) for k in WHAT_IF_KEYS}
-        out.append(WhatIf(option, kpis, delta, len(plan.short)))
+        note = ""
+        if plan.kpis["solver"].get("kept_start"):
+            note = (
+                "the solver stopped at its time limit before improving on the plan; the plan's "
+                "meetings are shown (more time_limit_s may find more)"
+            )
+        out.append(WhatIf(option, kpis, delta, len(plan.short), note, plan))
     return out

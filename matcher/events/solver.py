@@ -6,39 +6,83 @@ events. See allocation.py and schedule.py for the models and why each is exact."
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 
-from matcher.events.allocation import build_allocation_model, flow_allocate, solve
+from matcher.events.allocation import (
+    add_guard,
+    build_allocation_model,
+    flow_allocate,
+    raw_score,
+    solve,
+    tier_values,
+)
 from matcher.events.problem import Allocation, Bounds, CandidatePair, MeetingProblem, Placement
 from matcher.events.schedule import add_slot_layer, greedy_slots, place
 from matcher.events.spec import PriorityTier
 
 
-def solve_problem(problem: MeetingProblem) -> tuple[Allocation, list[Placement], str]:
-    """Allocation + schedule by the exact method that fits what binds."""
+def solve_problem(
+    problem: MeetingProblem, warm: Allocation | None = None
+) -> tuple[Allocation, list[Placement], str]:
+    """Allocation + schedule by the exact method that fits what binds.
+
+    ``warm`` is a feasible plan of this problem to start from (a what-if that only adds capacity
+    starts from the plan it changes): the solver's hint, and a floor: the result is never below
+    it on the tiers, nor in meetings or total score (so that a lower tier's gain can never cost
+    meetings or score), and is ``warm`` itself when the solver stops below it."""
     flow = flow_allocate(problem) if problem.only_caps_bind() else None
-    if flow is not None:
+    if flow is not None and not _worse(problem, flow, warm):
         method = "min-cost flow + bipartite edge colouring"
         allocation = flow
     elif problem.only_caps_bind():
         method = "allocation CP-SAT + bipartite edge colouring"
-        allocation = solve(build_allocation_model(problem))
+        built = build_allocation_model(problem)
+        if warm is not None:
+            add_guard(built, *_totals(problem, warm.chosen))
+        allocation = solve(built, warm)
     else:
         start, relaxed, chosen = _starting_plan(problem)
+        if warm is not None:
+            start = warm  # the heuristic start may not pass the guard
+            chosen = sorted(set(chosen) | set(warm.chosen))
         size = sum(
             len(problem.slots_of(c.buyer) & problem.slots_of(c.supplier))
             for c in problem.candidates
         )
+        at_least = _totals(problem, warm.chosen) if warm is not None else None
         if size <= JOINT_LIMIT:
             method = "joint allocation and slot CP-SAT"
             built = build_allocation_model(problem)
             add_slot_layer(built)
+            if at_least is not None:
+                add_guard(built, *at_least)
             allocation = solve(built, start, relaxed)
         else:
             method = "min-cost flow, then joint CP-SAT over the chosen pairs and close alternatives"
-            allocation = _solve_restricted(problem, start, relaxed, chosen)
+            allocation = _solve_restricted(problem, start, relaxed, chosen, at_least)
+    if allocation.kept_start:
+        method += " (stopped below its starting plan, which is kept)"
     placements = place(problem, allocation)
     return allocation, placements, method
+
+
+def _totals(problem: MeetingProblem, chosen: Sequence[int]) -> tuple[int, int]:
+    """Meetings and total score (millionths) of a set of chosen candidates."""
+    return len(chosen), sum(raw_score(problem.candidates[c].score) for c in chosen)
+
+
+def _worse(problem: MeetingProblem, found: Allocation, than: Allocation | None) -> bool:
+    """Whether ``found`` is below ``than``: on the tiers in priority order, in meetings or in
+    total score."""
+    if than is None:
+        return False
+    order = [*problem.priorities, "score"]
+    mine, theirs = tier_values(problem, found.chosen), tier_values(problem, than.chosen)
+    if [mine[t] for t in order] < [theirs[t] for t in order]:
+        return True
+    (n, score), (n0, score0) = _totals(problem, found.chosen), _totals(problem, than.chosen)
+    return n < n0 or score < score0
 
 
 # Above this many (pair, slot) variables the joint model is too big for CP-SAT to find good plans
@@ -51,6 +95,7 @@ def _solve_restricted(
     start: Allocation,
     relaxed: dict[PriorityTier, int] | None,
     chosen: list[int],
+    at_least: tuple[int, int] | None = None,
 ) -> Allocation:
     """The joint model over the pairs the relaxation chose, plus for every supplier its two best
     other pairs, so that a meeting that cannot be placed can be swapped for an alternative."""
@@ -74,6 +119,8 @@ def _solve_restricted(
     )
     built = build_allocation_model(sub)
     add_slot_layer(built)
+    if at_least is not None:
+        add_guard(built, *at_least)
     found = solve(built, sub_start, relaxed)
     found.chosen = [subset[k] for k in found.chosen]
     found.slot_of = {subset[k]: s for k, s in found.slot_of.items()}
