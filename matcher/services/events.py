@@ -20,6 +20,7 @@ from matcher.errors import Conflict, InputDataError, NotFound, Problem
 from matcher.events import (
     Event,
     EventPlan,
+    Slot,
     WhatIf,
     attending,
     file_name,
@@ -43,8 +44,29 @@ def spec_of(event: Event) -> dict[str, Any]:
     an uploaded event file (YAML, JSON or XLSX, read by matcher.events) is kept as."""
     doc = event.model_dump(mode="json", by_alias=True, exclude_none=True)
     doc["caps"] = {"buyer": doc.pop("buyer_caps"), "supplier": doc.pop("supplier_caps")}
-    doc["slots"] = [{"start": s["start"], "minutes": s["minutes"]} for s in doc["slots"]]
+    doc["slots"] = slot_series(event.slots)
     return doc
+
+
+def slot_series(slots: Sequence[Slot]) -> list[dict[str, Any]]:
+    """Slots as series of equal slots at equal gaps ({start, minutes, count, gap}), so that a
+    long day stays within the spec's bound on series."""
+    out: list[dict[str, Any]] = []
+    last: Slot | None = None
+    for slot in slots:
+        series = out[-1] if out else None
+        gap = (slot.start - last.end).total_seconds() / 60 if last is not None else -1.0
+        fits = series is not None and slot.minutes == series["minutes"] and series["count"] < 100
+        if fits and series is not None and gap >= 0 and gap == int(gap):
+            if series["count"] == 1:
+                series["gap"] = int(gap)
+            if series["gap"] == gap:
+                series["count"] += 1
+                last = slot
+                continue
+        out.append({"start": slot.start.isoformat(), "minutes": slot.minutes, "count": 1, "gap": 0})
+        last = slot
+    return out
 
 
 def _lock_problem(message: str, column: str = "meeting_ids") -> InputDataError:

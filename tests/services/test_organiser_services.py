@@ -86,7 +86,13 @@ def test_facets_count_each_value_and_paging_keeps_the_total() -> None:
 
 def test_an_event_file_is_kept_as_a_document_that_reads_back_the_same() -> None:
     event = load_event(SAMPLE / "event.yaml")
-    again = parse_event(spec_of(event))
+    doc = spec_of(event)
+    # One series a run of equal slots at equal gaps, as the file wrote them.
+    assert doc["slots"] == [
+        {"start": "2025-11-20T08:30:00+07:00", "minutes": 20, "count": 6, "gap": 5},
+        {"start": "2025-11-20T11:15:00+07:00", "minutes": 20, "count": 6, "gap": 5},
+    ]
+    again = parse_event(doc)
     assert again.model_dump(mode="json") == event.model_dump(mode="json")
 
 
