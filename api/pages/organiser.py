@@ -5,7 +5,11 @@ organiser_plan.py; what the forms hold, organiser_forms.py."""
 
 from __future__ import annotations
 
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
 from api.pages.auth import redirect
+from api.pages.organiser_forms import import_register, page_number, register_filters
 from api.pages.session import (
     PREFIX,
     CheckedForm,
@@ -14,10 +18,6 @@ from api.pages.session import (
     register_nav,
     render,
 )
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-
-from api.pages.organiser_forms import import_register, page_number, register_filters
 from matcher.errors import InputDataError
 from matcher.services.browse import browse_register
 

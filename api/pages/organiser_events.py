@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from api.pages.auth import redirect
-from api.pages.session import CheckedForm, OrganiserPage, Page, field_text, render
 from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 
+from api.pages.auth import redirect
 from api.pages.organiser import BASE
 from api.pages.organiser_forms import event_document, event_from_file, participant, problem
+from api.pages.session import CheckedForm, OrganiserPage, Page, field_text, render
 from matcher.errors import InputDataError
 from matcher.services.events import spec_of
 

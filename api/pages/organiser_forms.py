@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from api.pages.session import Page, field_text
 from fastapi import Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as FormFile
 
+from api.pages.session import Page, field_text
 from api.routes.suppliers import check_sizes
 from api.uploads import UploadLimits, read_upload, read_upload_async
-from matcher.errors import InputDataError, Problem
+from matcher.errors import InputDataError, MatcherError, Problem
 from matcher.events import Event, load_event
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.schemas import DuplicateFirm
@@ -37,6 +37,13 @@ MAX_LINES = 5000  # participants a form may list (the event format's own bound)
 
 def problem(column: str, message: str) -> InputDataError:
     return InputDataError([Problem("form", None, column, message)])
+
+
+def problems_of(exc: InputDataError | MatcherError, column: str) -> list[Problem]:
+    """An error's problems; one naming ``column`` for an error that has none of its own."""
+    if isinstance(exc, InputDataError):
+        return list(exc.problems)
+    return [Problem("form", None, column, str(exc))]
 
 
 def _lines(text: str) -> list[str]:

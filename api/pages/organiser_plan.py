@@ -7,27 +7,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from api.pages.auth import redirect
-from api.pages.session import CheckedForm, OrganiserPage, Page, field_text, render
 from fastapi import APIRouter, Path
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from api.pages.auth import redirect
 from api.pages.organiser import BASE
 from api.pages.organiser_events import EventId, top_k_of
-from api.pages.organiser_forms import chart_labels, meeting_ids, what_if_options
+from api.pages.organiser_forms import chart_labels, meeting_ids, problems_of, what_if_options
+from api.pages.session import CheckedForm, OrganiserPage, Page, field_text, render
 from api.routes.events import MEDIA_TYPES, FileName
-from matcher.errors import InputDataError
+from matcher.errors import ConfigError, InputDataError
 from matcher.services.event_views import (
     direct_suppliers,
     direct_suppliers_chart,
-    event_tables,
-    meeting_grid,
+    grid_of,
     meetings_per_firm_chart,
     suppliers_by_tier,
     suppliers_met_chart,
 )
 
 router = APIRouter(prefix=f"{BASE}/events", include_in_schema=False)
+AGENDA_FORMATS = ("html", "ics")
 ParticipantId = Annotated[str, Path(min_length=1, max_length=200)]
 
 
@@ -65,10 +65,10 @@ def locks(page: OrganiserPage, form: CheckedForm, event_id: EventId) -> Response
 
 @router.get("/{event_id}/grid", response_class=HTMLResponse)
 def grid(page: OrganiserPage, event_id: EventId) -> HTMLResponse:
-    record = page.context.events.get(event_id)
-    rows = page.context.events.planned(event_id)["meetings"]
-    return plan_page(page, event_id, "grid", grid=meeting_grid(rows, event_tables(record.spec)),
-                     moved=page.request.query_params.get("moved", ""))  # fmt: skip
+    moved = page.request.query_params.get("moved", "")
+    return plan_page(
+        page, event_id, "grid", grid=grid_of(page.context.events, event_id), moved=moved
+    )
 
 
 @router.post("/{event_id}/move", response_model=None)
@@ -78,12 +78,8 @@ def move(page: OrganiserPage, form: CheckedForm, event_id: EventId) -> Response:
     try:
         page.context.events.move(event_id, meeting, slot, table, top_k_of(form))
     except InputDataError as exc:
-        record, rows = (
-            page.context.events.get(event_id),
-            page.context.events.planned(event_id)["meetings"],
-        )
         return plan_page(page, event_id, "grid", 422, problems=exc.problems,
-                         grid=meeting_grid(rows, event_tables(record.spec)), moved="")  # fmt: skip
+                         grid=grid_of(page.context.events, event_id), moved="")  # fmt: skip
     return redirect(page, f"{BASE}/events/{event_id}/grid?moved={meeting}")
 
 
@@ -99,9 +95,10 @@ def what_if(page: OrganiserPage, form: CheckedForm, event_id: EventId) -> Respon
     text = field_text(form, "options", 2000)
     try:
         results = page.context.events.what_if(event_id, what_if_options(text), top_k_of(form))
-    except InputDataError as exc:
+    except (InputDataError, ConfigError) as exc:
+        problems = problems_of(exc, "options")
         return plan_page(
-            page, event_id, "whatif", 422, problems=exc.problems, results=None, options=text
+            page, event_id, "whatif", 422, problems=problems, results=None, options=text
         )
     return plan_page(page, event_id, "whatif", results=results, options=text)
 
@@ -141,7 +138,7 @@ def exports(page: OrganiserPage, event_id: EventId) -> HTMLResponse:
     firms = sorted(
         {(p.get("role", ""), p.get("id", "")) for p in record.spec.get("participants") or []}
     )
-    return plan_page(page, event_id, "exports", firms=firms)
+    return plan_page(page, event_id, "exports", firms=firms, formats=AGENDA_FORMATS)
 
 
 @router.get("/{event_id}/files/{name}", response_model=None)

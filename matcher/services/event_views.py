@@ -8,6 +8,7 @@ Everything here reads a stored plan (the rows of schedule.csv and kpis.json) and
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 
 from matcher.config import Settings
 from matcher.normalise import buyer_id_of
+from matcher.services.events import Events
 from matcher.services.index import SearchIndex
 from matcher.services.tiers import propose_for_workspace
 from matcher.store import EventRecord, Workspace
@@ -29,13 +31,26 @@ class Grid:
     cells: dict[tuple[str, str], dict[str, Any]]
 
 
-def meeting_grid(rows: Sequence[Mapping[str, Any]], tables: Sequence[str]) -> Grid:
-    """The grid of a plan's meetings; ``tables`` in the event's order (a table named only by a
-    meeting is added after them, so no meeting is ever hidden)."""
-    slots = sorted({(str(r["slot_start"]), str(r["slot_end"])) for r in rows})
+def meeting_grid(
+    rows: Sequence[Mapping[str, Any]],
+    tables: Sequence[str],
+    slots: Sequence[tuple[str, str]] = (),
+) -> Grid:
+    """The grid of a plan's meetings: the event's ``slots`` and ``tables`` in its order, empty
+    ones too (a slot or table named only by a meeting is added, so no meeting is ever hidden)."""
+    slots = sorted({*slots, *((str(r["slot_start"]), str(r["slot_end"])) for r in rows)})
     names = list(dict.fromkeys([*tables, *(str(r["table"]) for r in rows)]))
     cells = {(str(r["slot_start"]), str(r["table"])): dict(r) for r in rows}
     return Grid(slots, names, cells)
+
+
+def grid_of(events: Events, event_id: str) -> Grid:
+    """The grid of an event's stored plan, with every slot and table of the event."""
+    record = events.get(event_id)
+    rows = events.planned(event_id)["meetings"]
+    event = events.check(record.spec)
+    slots = [(s.start.isoformat(), s.end.isoformat()) for s in event.slots]
+    return meeting_grid(rows, event.tables, slots)
 
 
 def event_tables(spec: Mapping[str, Any]) -> list[str]:
@@ -49,7 +64,7 @@ def event_tables(spec: Mapping[str, Any]) -> list[str]:
 
 
 # -- charts ----------------------------------------------------------------------------------------
-def _svg(draw: Any, width: float = 6.4, height: float = 3.2) -> str:
+def _svg(draw: Any, name: str, width: float = 6.4, height: float = 3.2) -> str:
     """An SVG document of a figure ``draw(axes)`` fills in; text stays text (searchable)."""
     import matplotlib
 
@@ -62,9 +77,11 @@ def _svg(draw: Any, width: float = 6.4, height: float = 3.2) -> str:
         FigureCanvasSVG(figure)
         draw(figure.add_subplot())
         out = io.StringIO()
-        figure.savefig(out, format="svg")
+        figure.savefig(out, format="svg", metadata={"Date": None})
     svg = out.getvalue()
-    return svg[svg.index("<svg") :]  # no XML prolog: the page inlines it
+    svg = svg[svg.index("<svg") :]  # no XML prolog: the page inlines it
+    # Several charts share a page: their element ids (and the references to them) get a prefix.
+    return re.sub(r'(id="|url\(#|href="#)', rf"\1{name}-", svg)
 
 
 def _histogram(kpis: Mapping[str, Any], key: str) -> dict[int, int]:
@@ -99,7 +116,7 @@ def meetings_per_firm_chart(kpis: Mapping[str, Any], labels: Mapping[str, str]) 
         ax.set_ylabel(labels["firms"])
         ax.legend(frameon=False)
 
-    return _svg(draw)
+    return _svg(draw, "per-firm")
 
 
 def suppliers_met_chart(kpis: Mapping[str, Any], labels: Mapping[str, str]) -> str:
@@ -121,7 +138,7 @@ def suppliers_met_chart(kpis: Mapping[str, Any], labels: Mapping[str, str]) -> s
         ax.set_xlabel(labels["suppliers"])
         ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=2)
 
-    return _svg(draw, height=1.8)
+    return _svg(draw, "met", height=1.8)
 
 
 def suppliers_by_tier(
@@ -155,7 +172,7 @@ def direct_suppliers_chart(
         ax.set_ylabel(labels["firms"])
         ax.legend(frameon=False)
 
-    return _svg(draw)
+    return _svg(draw, "direct")
 
 
 # -- direct suppliers ------------------------------------------------------------------------------
