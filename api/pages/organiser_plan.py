@@ -155,4 +155,6 @@ def agenda(
     fmt: Literal["ics", "html"],
 ) -> FileResponse:
     path = page.context.events.agenda(page.key, event_id, participant_id, fmt)
-    return FileResponse(path, media_type=MEDIA_TYPES[f".{fmt}"], filename=path.name)
+    shown = "inline" if fmt == "html" else "attachment"  # an HTML agenda opens to be printed
+    return FileResponse(path, media_type=MEDIA_TYPES[f".{fmt}"], filename=path.name,
+                        content_disposition_type=shown)  # fmt: skip

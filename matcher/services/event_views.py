@@ -136,9 +136,9 @@ def suppliers_met_chart(kpis: Mapping[str, Any], labels: Mapping[str, str]) -> s
         ax.set_yticks([])
         ax.set_xlim(0, max(total, 1))
         ax.set_xlabel(labels["suppliers"])
-        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=2)
+        ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
 
-    return _svg(draw, "met", height=1.8)
+    return _svg(draw, "met", height=2.0)
 
 
 def suppliers_by_tier(
