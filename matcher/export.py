@@ -10,11 +10,12 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from matcher.errors import ConfigError
-from matcher.schemas import Match, Supplier
+from matcher.schemas import Match, Requirement, Supplier
 
 MATCH_COLUMNS = (
     "requirement_id",
@@ -125,9 +126,14 @@ def match_rows(
 
 
 def write_table(
-    rows: Sequence[dict[str, Any]], columns: Sequence[str], path: Path, sheet: str = "matches"
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    path: Path,
+    sheet: str = "matches",
+    cover: Cover | None = None,
 ) -> None:
-    """Write rows to CSV / XLSX / JSONL chosen by the file extension."""
+    """Write rows to CSV / XLSX / JSONL chosen by the file extension (an XLSX after its cover
+    sheet, when one is given)."""
     suffix = path.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
         raise ConfigError(f"cannot write {path.name}: use one of {', '.join(EXPORT_SUFFIXES)}")
@@ -151,28 +157,231 @@ def write_table(
 
         _write_text(path, write_jsonl)
     else:
-        write_workbook([(sheet, columns, rows)], path)
+        write_workbook([(sheet, columns, rows)], path, cover)
+
+
+Sheet = tuple[str, Sequence[str], Sequence[Mapping[str, Any]]]  # (title, columns, rows)
+# A cover sheet's lines: (label, value); a value may be a datetime, a number or text.
+Cover = Sequence[tuple[str, Any]]
+COVER_SHEET = "cover"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+# Column widths in characters: wide enough for the longest line of a column, within bounds so
+# that one long explanation does not push every other column off the screen.
+_MIN_WIDTH, _MAX_WIDTH = 8, 60
+
+
+def _xlsx_value(value: Any) -> Any:
+    """A cell value openpyxl can store: formula-safe text; an aware datetime as its wall-clock
+    time (Excel has no time zones; the cover sheet names the zone)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    return safe_cell(value)
+
+
+def _width(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return len("2025-11-20 09:00")
+    if isinstance(value, float):
+        return len(f"{value:.6g}")
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index))
+
+
+def _cell(ws: Any, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=_xlsx_value(value))
+    if isinstance(value, datetime):
+        cell.number_format = DATETIME_FORMAT
+    return cell
+
+
+def _append_sheet(book: Any, title: str, columns: Sequence[str], rows: Sequence[Any]) -> None:
+    """One sheet: bold frozen header, an auto-filter over the table, widths fit to the content.
+    Write-only sheets take widths and panes before the first row, the filter at any time."""
+    from openpyxl.styles import Font
+
+    ws = book.create_sheet(title)
+    values = [[row.get(c) for c in columns] for row in rows]
+    for i, column in enumerate(columns, start=1):
+        longest = max([_width(column), *(_width(v[i - 1]) for v in values)])
+        ws.column_dimensions[_column_letter(i)].width = min(
+            max(longest + 2, _MIN_WIDTH), _MAX_WIDTH
+        )
+    ws.freeze_panes = "A2"
+    header = []
+    for column in columns:
+        cell = _cell(ws, column)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    ws.append(header)
+    for row_values in values:
+        ws.append([_cell(ws, v) for v in row_values])
+    if columns:
+        ws.auto_filter.ref = f"A1:{_column_letter(len(columns))}{len(values) + 1}"
+
+
+def _append_cover(book: Any, cover: Cover) -> None:
+    """The cover sheet: what the file is, when it was made, and its counts, one line each."""
+    from openpyxl.styles import Font
+
+    ws = book.create_sheet(COVER_SHEET)
+    ws.column_dimensions["A"].width = min(
+        max([_width(label) for label, _ in cover] + [_MIN_WIDTH]) + 2, _MAX_WIDTH
+    )
+    ws.column_dimensions["B"].width = min(
+        max([_width(value) for _, value in cover] + [_MIN_WIDTH]) + 2, _MAX_WIDTH
+    )
+    for n, (label, value) in enumerate(cover):
+        head = _cell(ws, label)
+        head.font = Font(bold=True, size=14 if n == 0 else 11)
+        ws.append([head, _cell(ws, value)])
 
 
 def write_workbook(
-    sheets: Sequence[tuple[str, Sequence[str], Sequence[Mapping[str, Any]]]], path: Path
+    sheets: Sequence[Sheet], path: Path, cover: Cover | None = None, cover_first: bool = True
 ) -> None:
-    """Write (title, columns, rows) sheets to one XLSX atomically, cells through ``safe_cell``."""
+    """Write (title, columns, rows) sheets to one XLSX atomically, with a cover sheet when one
+    is given (first, or last for a file read back by its first sheet): every cell through
+    ``safe_cell``, datetimes as Excel date-times, each sheet with a frozen header, an
+    auto-filter and column widths fit to its content."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
+    if cover and cover_first:
+        _append_cover(book, cover)
     for title, columns, rows in sheets:
-        ws = book.create_sheet(title)
-        ws.append([safe_cell(c) for c in columns])
-        for row in rows:
-            ws.append([safe_cell(row.get(c)) for c in columns])
+        _append_sheet(book, title, columns, rows)
+    if cover and not cover_first:
+        _append_cover(book, cover)
     with atomic_path(path) as tmp:
         book.save(tmp)
 
 
+def made_at() -> datetime:
+    """Now, as the local wall-clock time a cover sheet shows (to the minute)."""
+    return datetime.now().replace(second=0, microsecond=0)
+
+
+# The matching lists a reader gets (matches.xlsx): one sheet per buyer side and supplier side,
+# the firms by name, the requirement by its title, and why each supplier was proposed.
+BUYER_LIST_COLUMNS = (
+    "buyer",
+    "requirement_id",
+    "requirement",
+    "rank",
+    "supplier_id",
+    "supplier_name",
+    "province",
+    "score",
+    "why",
+    "certifications_missing",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
+SUPPLIER_LIST_COLUMNS = (
+    "supplier_id",
+    "supplier_name",
+    "province",
+    "buyer",
+    "requirement_id",
+    "requirement",
+    "rank",
+    "score",
+    "why",
+    "certifications_missing",
+)
+CONTACT_COLUMNS = ("contact_name", "contact_email", "contact_phone")
+
+
+def requirement_title(requirement: Requirement) -> str:
+    """A requirement as a reader names it: its title, else the start of its description."""
+    if requirement.title:
+        return requirement.title
+    text = " ".join(requirement.description.split())
+    return text if len(text) <= 80 else text[:79].rstrip() + "…"
+
+
+def reader_rows(
+    matches: Sequence[Match],
+    suppliers: Mapping[str, Supplier],
+    requirements: Mapping[str, Requirement],
+    contacts: bool = True,
+) -> list[dict[str, Any]]:
+    """One row per match with the names a reader needs; contact persons only when ``contacts``
+    (the register's own holder, an organiser, may see them: matcher.services.access)."""
+    rows = []
+    for m in matches:
+        supplier = suppliers.get(m.supplier_id)
+        requirement = requirements.get(m.requirement_id)
+        row: dict[str, Any] = {
+            "buyer": requirement.buyer if requirement else "",
+            "requirement_id": m.requirement_id,
+            "requirement": requirement_title(requirement) if requirement else "",
+            "rank": m.rank,
+            "supplier_id": m.supplier_id,
+            "supplier_name": m.supplier_name or (supplier.name if supplier else ""),
+            "province": (supplier.province if supplier else None) or "",
+            "score": round(m.score, 4),
+            "why": m.explanation,
+            "certifications_missing": "; ".join(m.certifications_missing),
+        }
+        for column in CONTACT_COLUMNS:
+            row[column] = (getattr(supplier, column) or "") if contacts and supplier else ""
+        rows.append(row)
+    return rows
+
+
+def matches_cover(
+    matches: Sequence[Match],
+    suppliers: Mapping[str, Supplier],
+    requirements: Mapping[str, Requirement],
+    title: str = "Matching lists",
+) -> list[tuple[str, Any]]:
+    return [
+        (title, ""),
+        ("Made", made_at()),
+        ("Suppliers in the register", len(suppliers)),
+        ("Requirements", len(requirements)),
+        ("Buyers", len({r.buyer for r in requirements.values()})),
+        ("Proposals", len(matches)),
+        ("Requirements with a proposal", len({m.requirement_id for m in matches})),
+        ("Suppliers proposed", len({m.supplier_id for m in matches})),
+    ]
+
+
 def write_matches(
-    matches: Sequence[Match], path: Path, suppliers: Mapping[str, Supplier] | None = None
+    matches: Sequence[Match],
+    path: Path,
+    suppliers: Mapping[str, Supplier] | None = None,
+    requirements: Mapping[str, Requirement] | None = None,
+    contacts: bool = True,
 ) -> None:
-    """Write matches; with ``suppliers`` (id → profile), their extra fields as columns too."""
-    columns = [*MATCH_COLUMNS, *(extra_columns(suppliers) if suppliers else [])]
-    write_table(match_rows(matches, suppliers), columns, path)
+    """Write matches; with ``suppliers`` (id → profile), their extra fields as columns too. An
+    XLSX also holds a cover sheet and the matching lists per buyer and per supplier (with the
+    suppliers' contact persons unless ``contacts`` is False); the last sheet, ``matches``, has
+    the columns of the CSV."""
+    columns = [*MATCH_COLUMNS, *(extra_columns(suppliers) if suppliers and contacts else [])]
+    rows = match_rows(matches, suppliers if contacts else None)
+    if path.suffix.lower() != ".xlsx":
+        write_table(rows, columns, path)
+        return
+    suppliers, requirements = suppliers or {}, requirements or {}
+    readable = reader_rows(matches, suppliers, requirements, contacts)
+    by_buyer = sorted(readable, key=lambda r: (r["buyer"], r["requirement_id"], r["rank"]))
+    by_supplier = sorted(readable, key=lambda r: (r["supplier_id"], -r["score"], r["rank"]))
+    buyer_columns = BUYER_LIST_COLUMNS if contacts else BUYER_LIST_COLUMNS[: -len(CONTACT_COLUMNS)]
+    sheets: list[Sheet] = [
+        ("buyers", buyer_columns, by_buyer),
+        ("suppliers", SUPPLIER_LIST_COLUMNS, by_supplier),
+        ("matches", columns, rows),
+    ]
+    write_workbook(sheets, path, matches_cover(matches, suppliers, requirements))

@@ -60,12 +60,15 @@ def run_match(
     cache_path: Path | None = None,
     encoder: Encoder | None = None,
     header_row: int | None = None,
+    also: Sequence[Path] = (),
 ) -> MatchSummary:
     """Stateless batch ranking: two files in, one file of ranked, explained matches out.
 
-    header_row: the header's row in both files (default: found among the top rows)."""
+    header_row: the header's row in both files (default: found among the top rows).
+    also: more files to write the same matches to (another format)."""
     settings = settings or Settings()
-    _check_out(out)
+    for path in (out, *also):
+        _check_out(path)
     if top_k < 1:
         raise ConfigError(f"--top must be at least 1, got {top_k}")
     timings: dict[str, float] = {}
@@ -90,7 +93,10 @@ def run_match(
         for r in requirements.records
         if r.requirement_id not in answered
     }
-    write_matches(matches, out, {s.supplier_id: s for s in suppliers.records})
+    by_id = {s.supplier_id: s for s in suppliers.records}
+    by_req = {r.requirement_id: r for r in requirements.records}
+    for path in (out, *also):
+        write_matches(matches, path, by_id, by_req)
     timings["total"] = time.perf_counter() - start
     return MatchSummary(
         suppliers=len(suppliers.records),
@@ -178,15 +184,8 @@ def run_demo(
         settings,
         reporter,
         cache_path=out_dir / ".cache" / "embeddings.sqlite",
+        also=[out_dir / "matches.xlsx"],  # the same matches as the organisers' workbook
     )
-    # The same matches as a spreadsheet for organisers; re-read rather than re-ranked.
-    import pandas as pd
-
-    from matcher.export import write_table
-
-    frame = pd.read_csv(out_dir / "matches.csv", dtype=str, keep_default_na=False)
-    rows = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
-    write_table(rows, [str(c) for c in frame.columns], out_dir / "matches.xlsx")
     result: dict[str, Any] = {
         "suppliers": summary.suppliers,
         "requirements": summary.requirements,
@@ -251,12 +250,16 @@ def run_event_plan(
     settings: Settings | None = None,
     reporter: Reporter | None = None,
     cache_path: Path | None = None,
+    pdf: bool = False,
 ) -> EventSummary:
-    """Match, allocate meetings, schedule them and write the event folder (replaced whole).
+    """Match, allocate meetings, schedule them and write the event folder (replaced whole); with
+    ``pdf``, the agendas and the floor plan as PDF too.
 
     Every input (register, requirements, event file, locked meetings, what-if options) is checked
-    before anything is computed or written.
+    before anything is computed or written, and so is the PDF library when ``pdf``.
     """
+    if pdf:
+        events.check_pdf_available()
     settings = settings or Settings()
     reporter = reporter or SilentReporter()
     timings: dict[str, float] = {}
@@ -273,7 +276,7 @@ def run_event_plan(
         timings["match"] = time.perf_counter() - t
     t = time.perf_counter()
     with reporter.stage("Planning meetings", None) as advance:
-        plan = plan_meetings(event, matches, requirements, suppliers, out)
+        plan = plan_meetings(event, matches, requirements, suppliers, out, pdf)
         advance(1)
     timings["plan"] = time.perf_counter() - t
     whatifs: list[dict[str, Any]] = []

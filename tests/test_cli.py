@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 from typer.testing import CliRunner, Result
 
 from matcher.cli import app
 from matcher.events import SCHEDULE_COLUMNS
 from matcher.export import MATCH_COLUMNS, safe_cell
 from tests.conftest import DATA, write
+from tests.workbooks import check_workbook
 
 runner = CliRunner()
 CONTRACT = ["requirement_id", "supplier_id", "rank", "score"]
@@ -56,7 +56,7 @@ def test_match_writes_the_contract_in_every_format(tmp_path: Path, name: str) ->
             rows = list(csv.DictReader(handle))
         header = list(rows[0])
     elif name.endswith(".xlsx"):
-        sheet = load_workbook(path).active
+        sheet = check_workbook(path)["matches"]  # after the cover and the two reading lists
         values = list(sheet.iter_rows(values_only=True))
         header = list(values[0])
         rows = [dict(zip(header, v, strict=True)) for v in values[1:]]

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from matcher.engine import Engine
 from matcher.events import plan_event, prepare_event, write_event_outputs
+from matcher.events.profiles import profiles_of
 from matcher.export import clean_text, safe_cell, write_matches
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.schemas import Match, Requirement, Supplier
@@ -93,7 +94,8 @@ class _Tags(HTMLParser):
 
 
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "p", "table", "thead"}
-ALLOWED_TAGS |= {"tbody", "tr", "th", "td", "br", "small"}
+ALLOWED_TAGS |= {"tbody", "tr", "th", "td", "br", "small", "section", "strong"}
+ALLOWED_TAGS |= {"h2", "div", "b", "span"}  # the floor plan's cards
 
 
 def check_html(path: Path) -> str:
@@ -115,6 +117,8 @@ def hostile_suppliers(base: list[Supplier], offset: int = 0) -> list[Supplier]:
                 "name": HOSTILE[(3 * i + offset) % n],
                 "description": f"{s.description} {HOSTILE[(3 * i + offset + 1) % n]}",
                 "extra": {"note": HOSTILE[(3 * i + offset + 2) % n]},
+                "province": HOSTILE[(3 * i + offset + 4) % n],
+                "contact_name": HOSTILE[(3 * i + offset + 5) % n],
             }
         )
         for i, s in enumerate(base)
@@ -192,14 +196,14 @@ def test_event_outputs_read_back_safe(tmp_path: Path) -> None:
     event = prepare_event(EVENTS / "event.yaml", requirements, suppliers)
     plan = plan_event(event, matches, requirements, suppliers)
     assert plan.meetings
-    written = write_event_outputs(plan, tmp_path / "event")
+    written = write_event_outputs(plan, tmp_path / "event", profiles_of(suppliers, requirements))
     out = tmp_path / "event"
     assert check_csv(out / "schedule.csv") == len(plan.meetings) + 1
     assert check_xlsx(out / "schedule.xlsx") and check_xlsx(out / "matching_lists.xlsx")
     json.loads((out / "kpis.json").read_text(encoding="utf-8"))
     agendas = [p for p in written if p.startswith("agendas/")]
-    assert len(agendas) == len(plan.firms)
-    shown = "".join(check_html(out / p) for p in agendas)
+    assert len(agendas) == 3 * len(plan.firms)  # both languages, Vietnamese, English
+    shown = "".join(check_html(out / p) for p in [*agendas, "floorplan.html"])
     assert "<script>alert(1)</script>" in shown  # shown as text, never as markup
     for ics in (out / "ics").iterdir():
         calendar = Calendar.from_ical(ics.read_bytes())

@@ -26,6 +26,7 @@ def _event(
     locked: Path | None,
     what_if: list[str] | None,
     encoder: str | None,
+    pdf: bool = False,
 ) -> None:
     with _domain_errors():
         summary = jobs.run_event_plan(
@@ -38,6 +39,7 @@ def _event(
             what_if or [],
             _settings(encoder),
             RichReporter(),
+            pdf=pdf,
         )
     k = summary.kpis
     table = Table(title=f"Event plan → {out}")
@@ -83,6 +85,9 @@ WhatIfOpt = Annotated[
         "'supplier_max+1', 'min_score=0.3' without changing the plan (repeatable).",
     ),
 ]
+PdfOpt = Annotated[
+    bool, typer.Option("--pdf", help="Also write each agenda and the floor plan as PDF.")
+]
 
 
 @event_app.command("plan")
@@ -94,13 +99,14 @@ def event_plan_cmd(
     top: TopOpt = 20,
     what_if: WhatIfOpt = None,
     encoder: EncoderOpt = None,
+    pdf: PdfOpt = False,
 ) -> None:
     """Choose meetings, schedule them into slots and tables, write lists, agendas, ICS and KPIs.
 
     Example: matcher event plan data/sample/event.yaml --suppliers data/sample/suppliers.csv
     --requirements data/sample/requirements.csv --out out/event --what-if tables+5
     """
-    _event(event, suppliers, requirements, out, top, None, what_if, encoder)
+    _event(event, suppliers, requirements, out, top, None, what_if, encoder, pdf)
 
 
 @event_app.command("replan")
@@ -118,10 +124,11 @@ def event_replan_cmd(
     top: TopOpt = 20,
     what_if: WhatIfOpt = None,
     encoder: EncoderOpt = None,
+    pdf: PdfOpt = False,
 ) -> None:
     """Plan again after late registrations; locked meetings keep their slot and table.
 
     Example: matcher event replan data/sample/event.yaml --locked confirmed.csv
     --suppliers suppliers_v2.csv --requirements data/sample/requirements.csv --out out/event2
     """
-    _event(event, suppliers, requirements, out, top, locked, what_if, encoder)
+    _event(event, suppliers, requirements, out, top, locked, what_if, encoder, pdf)

@@ -18,7 +18,12 @@ The data flows one way, one concern a module::
     diagnostics why firms are left short, in words
     kpis        the programme's numbers (kpis.json)
     replan      plan again keeping locked meetings; what-if options
-    agenda      schedule, matching lists, HTML agendas, ICS calendars, kpis.json
+    agenda      the event folder: schedule, lists, agendas (vi + en), ICS, floor plan, KPIs
+    lists       schedule.xlsx and matching_lists.xlsx (cover sheet, real date-times)
+    profiles    the counterpart's public profile line and, where allowed, contact
+    ics         ICS calendars with their VTIMEZONE
+    floorplan   the slot × table grid, a page per slot
+    pdf         agendas and floor plan as PDF (WeasyPrint), from the same HTML
 """
 
 from __future__ import annotations
@@ -58,7 +63,9 @@ from matcher.events.event import (
     Window,
     available_slots,
 )
+from matcher.events.floorplan import floorplan_html
 from matcher.events.kpis import compute_kpis
+from matcher.events.pdf import agenda_pdf, check_pdf_available, floorplan_pdf
 from matcher.events.plan import (
     build_context,
     language_code,
@@ -76,6 +83,7 @@ from matcher.events.problem import (
     RequestKind,
     TierResult,
 )
+from matcher.events.profiles import Profile, profiles_of
 from matcher.events.reader import EVENT_SUFFIXES, load_event, load_locked
 from matcher.events.replan import WhatIf, apply_option, replan_event, what_if
 from matcher.events.resolve import parse_event, with_locked
@@ -134,6 +142,7 @@ __all__ = [
     "Placement",
     "PlanContext",
     "PriorityTier",
+    "Profile",
     "RequestKind",
     "RequestSpec",
     "Role",
@@ -146,6 +155,7 @@ __all__ = [
     "WindowSpec",
     "agenda_html",
     "agenda_ics",
+    "agenda_pdf",
     "allocate",
     "apply_option",
     "attending",
@@ -154,12 +164,15 @@ __all__ = [
     "build_context",
     "check_against_register",
     "check_event",
+    "check_pdf_available",
     "colour_edges",
     "colour_schedule",
     "compute_kpis",
     "diagnose",
     "equalise",
     "file_name",
+    "floorplan_html",
+    "floorplan_pdf",
     "flow_allocate",
     "language_code",
     "load_event",
@@ -170,6 +183,7 @@ __all__ = [
     "plan_event",
     "plan_from_files",
     "prepare_event",
+    "profiles_of",
     "replan_event",
     "reserved_meetings",
     "schedule_rows",

@@ -26,6 +26,7 @@ from matcher.events import (
     file_name,
     parse_event,
     plan_event,
+    profiles_of,
     schedule_rows,
     what_if,
     write_event_outputs,
@@ -79,10 +80,12 @@ def plan_meetings(
     requirements: Sequence[Requirement],
     suppliers: Sequence[Supplier],
     out: Path,
+    pdf: bool = False,
 ) -> EventPlan:
-    """Allocate and schedule the meetings (locked ones stay), then write the event folder."""
+    """Allocate and schedule the meetings (locked ones stay), then write the event folder (with
+    PDF agendas and floor plan when ``pdf``)."""
     plan = plan_event(event, list(matches), list(requirements), list(suppliers))
-    write_event_outputs(plan, out)
+    write_event_outputs(plan, out, profiles_of(suppliers, requirements), pdf)
     return plan
 
 

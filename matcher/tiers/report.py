@@ -11,7 +11,15 @@ from typing import Any
 
 import networkx as nx
 
-from matcher.export import atomic_path, clean_text, write_table, write_workbook
+from matcher.export import (
+    Cover,
+    Sheet,
+    atomic_path,
+    clean_text,
+    made_at,
+    write_table,
+    write_workbook,
+)
 from matcher.tiers.chain import Chain
 from matcher.tiers.network import TierNetwork
 from matcher.tiers.qualify import TRACKS, Track
@@ -162,26 +170,67 @@ def firm_rows(network: TierNetwork, rows: Sequence[dict[str, Any]]) -> list[dict
     return out
 
 
-def write_gaps_xlsx(network: TierNetwork, path: Path) -> None:
-    """gaps.xlsx: a per-firm summary sheet, then one sheet per support track (formula-safe)."""
-    rows = gap_rows(network)
-    sheets: list[tuple[str, Sequence[str], Sequence[dict[str, Any]]]] = [
-        ("by firm", FIRM_COLUMNS, firm_rows(network, rows))
+def gaps_cover(network: TierNetwork, rows: Sequence[dict[str, Any]]) -> Cover:
+    """What gaps.xlsx holds: the network it was made from and its counts."""
+    return [
+        ("Supplier network: gaps by support track", ""),
+        ("Made", made_at()),
+        ("Assemblers", len(network.buyers)),
+        ("Firms in the network", len(network.supplier_tiers())),
+        ("Links", len(network.links)),
+        ("Links needing support", sum(1 for link in network.links if link.status == "needs")),
+        ("Gaps (firm × gap)", len(rows)),
+        *((f"Gaps: {t}", sum(1 for r in rows if r["track"] == t)) for t in TRACKS),
     ]
+
+
+def write_gaps_xlsx(network: TierNetwork, path: Path) -> None:
+    """gaps.xlsx: a cover, a per-firm summary sheet, then one sheet per support track."""
+    rows = gap_rows(network)
+    sheets: list[Sheet] = [("by firm", FIRM_COLUMNS, firm_rows(network, rows))]
     sheets += [(t, GAP_COLUMNS, [r for r in rows if r["track"] == t]) for t in TRACKS]
-    write_workbook(sheets, path)
+    write_workbook(sheets, path, gaps_cover(network, rows))
 
 
-CHAIN_COLUMNS = ("rank", "buyer", "requirement_id", "path", "depth", "score", "status", "gaps")
+CHAIN_COLUMNS = (
+    "rank",
+    "buyer",
+    "buyer_name",
+    "requirement_id",
+    "path",
+    "path_names",
+    "depth",
+    "score",
+    "status",
+    "gaps",
+)
 
 
-def chain_rows(all_chains: Sequence[Chain]) -> list[dict[str, Any]]:
+def firm_name(network: TierNetwork, firm: str) -> str:
+    """An assembler's or a supplier's name (its id when the network does not know it)."""
+    if firm in network.buyers:
+        return network.buyers[firm].name
+    if firm in network.suppliers:
+        return network.suppliers[firm].supplier.name
+    return firm
+
+
+def chain_rows(
+    all_chains: Sequence[Chain], network: TierNetwork | None = None
+) -> list[dict[str, Any]]:
+    """One row per chain; with ``network``, the firms' names too (``path_names``)."""
+
+    def name(firm: str) -> str:
+        return firm_name(network, firm) if network is not None else firm
+
     return [
         {
             "rank": rank,
             "buyer": c.buyer,
+            "buyer_name": name(c.buyer),
             "requirement_id": c.links[0].requirement_id,
             "path": " ← ".join(c.path()),
+            "path_names": " ← ".join(name(f) for f in c.path()),
             "depth": c.depth,
             "score": round(c.score, 6),
             "status": c.status,
@@ -220,7 +269,7 @@ def write_network(network: TierNetwork, all_chains: Sequence[Chain], out: Path) 
     _write_json(network.to_json(), out / "network.json")
     with atomic_path(out / "network.graphml") as tmp:
         nx.write_graphml(_xml_safe(network.graph()), tmp)
-    write_table(chain_rows(all_chains), CHAIN_COLUMNS, out / "chains.csv")
+    write_table(chain_rows(all_chains, network), CHAIN_COLUMNS, out / "chains.csv")
     write_gaps_xlsx(network, out / "gaps.xlsx")
     _write_json(kpis(network, all_chains), out / "kpis.json")
     return ["network.json", "network.graphml", "chains.csv", "gaps.xlsx", "kpis.json"]

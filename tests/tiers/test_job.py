@@ -63,7 +63,7 @@ def test_cli_propose_writes_every_output(tmp_path: Path, monkeypatch: pytest.Mon
     assert kpis["assemblers"] == 2 and kpis["assemblers_with_chains_depth_2"] >= 1
     assert set(kpis["gaps"]["by_track"]) == set(TRACKS)
     book = load_workbook(out / "gaps.xlsx", read_only=True)
-    assert book.sheetnames == ["by firm", *TRACKS]
+    assert book.sheetnames == ["cover", "by firm", *TRACKS]
     graph = nx.read_graphml(out / "network.graphml")
     data = json.loads((out / "network.json").read_text(encoding="utf-8"))
     assert graph.number_of_edges() == len(data["edges"])

@@ -6,9 +6,9 @@ import csv
 import json
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from matcher.tiers import TRACKS, Chain, TierNetwork, gap_rows, kpis, write_network
+from matcher.tiers.report import firm_name
+from tests.workbooks import check_workbook, cover_values
 
 
 def test_kpis_add_up_to_the_network(network: TierNetwork, all_chains: list[Chain]) -> None:
@@ -35,5 +35,15 @@ def test_write_network_writes_every_file(
     written = json.loads((tmp_path / "network.json").read_text(encoding="utf-8"))
     assert written == json.loads(json.dumps(network.to_json()))
     with open(tmp_path / "chains.csv", encoding="utf-8", newline="") as handle:
-        assert len(list(csv.reader(handle))) == len(all_chains) + 1
-    assert load_workbook(tmp_path / "gaps.xlsx", read_only=True).sheetnames == ["by firm", *TRACKS]
+        chains_read = list(csv.DictReader(handle))
+    assert len(chains_read) == len(all_chains)
+    for row, chain in zip(chains_read, all_chains, strict=True):
+        # paths by name as well as by id: "Honda Vietnam ← Cơ khí An Phát ← …"
+        names = [firm_name(network, f) for f in chain.path()]
+        assert row["path_names"] == " ← ".join(names) and row["path"] == " ← ".join(chain.path())
+        assert row["buyer_name"] == network.buyers[chain.buyer].name
+        first = chain.path()[1]  # the tier-1 supplier: an id such as S0205, shown by its name
+        assert names[1] == network.suppliers[first].supplier.name != first
+    book = check_workbook(tmp_path / "gaps.xlsx")
+    assert book.sheetnames == ["cover", "by firm", *TRACKS]
+    assert cover_values(book)["Assemblers"] == len(network.buyers)
