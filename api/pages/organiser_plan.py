@@ -27,7 +27,8 @@ from matcher.services.event_views import (
 )
 
 router = APIRouter(prefix=f"{BASE}/events", include_in_schema=False)
-AGENDA_FORMATS = ("html", "ics")
+AGENDA_FORMATS = ("html", "pdf", "ics")
+AGENDA_MEDIA = {"html": "text/html", "pdf": "application/pdf", "ics": "text/calendar"}
 ParticipantId = Annotated[str, Path(min_length=1, max_length=200)]
 
 
@@ -152,9 +153,14 @@ def agenda(
     page: OrganiserPage,
     event_id: EventId,
     participant_id: ParticipantId,
-    fmt: Literal["ics", "html"],
+    fmt: Literal["html", "pdf", "ics"],
 ) -> FileResponse:
-    path = page.context.events.agenda(page.key, event_id, participant_id, fmt)
-    shown = "inline" if fmt == "html" else "attachment"  # an HTML agenda opens to be printed
-    return FileResponse(path, media_type=MEDIA_TYPES[f".{fmt}"], filename=path.name,
+    """A firm's agenda: HTML opens in the browser (to print), PDF and ICS download."""
+    events = page.context.events
+    if fmt == "pdf":
+        path = events.agenda_pdf(page.key, event_id, participant_id)
+    else:
+        path = events.agenda(page.key, event_id, participant_id, fmt)
+    shown = "inline" if fmt == "html" else "attachment"
+    return FileResponse(path, media_type=AGENDA_MEDIA[fmt], filename=path.name,
                         content_disposition_type=shown)  # fmt: skip

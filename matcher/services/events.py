@@ -31,6 +31,8 @@ from matcher.events import (
     what_if,
     write_event_outputs,
 )
+from matcher.events.pdf import render_pdf
+from matcher.export import atomic_path
 from matcher.schemas import Match, Requirement, Supplier
 from matcher.services.access import STAFF
 from matcher.services.index import SearchIndex
@@ -270,6 +272,18 @@ class Events:
         path = self.workspace.events_dir / event_id / name
         if not path.is_file():
             raise NotFound("no such file")
+        return path
+
+    def agenda_pdf(self, key: ApiKey, event_id: str, participant_id: str) -> Path:
+        """A participant's agenda as PDF (both languages), rendered from its HTML agenda on the
+        first request and kept beside it (a new plan replaces the folder, and so the PDF); the
+        same access rule as ``agenda``."""
+        page = self.agenda(key, event_id, participant_id, "html")
+        path = page.with_suffix(".pdf")
+        if not path.is_file():
+            data = render_pdf(page.read_text(encoding="utf-8"))
+            with atomic_path(path) as tmp:
+                tmp.write_bytes(data)
         return path
 
     def agenda(self, key: ApiKey, event_id: str, participant_id: str, format: AgendaFormat) -> Path:

@@ -116,21 +116,21 @@ def meetings(driver: Chrome) -> dict[str, dict[str, str]]:
     return out
 
 
-def download(driver: Chrome, folder: Path, link_id: str, suffix: str) -> Path:
-    """Click a download link; the file the browser saved."""
+def download(driver: Chrome, folder: Path, link: str, suffix: str) -> Path:
+    """Click a download link (a CSS selector); the file the browser saved."""
     folder.mkdir(parents=True, exist_ok=True)
     driver.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)}
     )
     before = set(folder.iterdir())
-    driver.find_element(By.ID, link_id).click()
+    driver.find_element(By.CSS_SELECTOR, link).click()
     deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
         new = [p for p in set(folder.iterdir()) - before if p.suffix == suffix]
         if new:
             return new[0]
         time.sleep(0.1)
-    pytest.fail(f"no {suffix} file was downloaded from #{link_id}")
+    pytest.fail(f"no {suffix} file was downloaded from {link}")
 
 
 def test_an_organisers_day(site: Site, driver: Chrome, tmp_path: Path) -> None:
@@ -233,11 +233,14 @@ def test_an_organisers_day(site: Site, driver: Chrome, tmp_path: Path) -> None:
     # -- the files -------------------------------------------------------------------------------
     driver.find_element(By.ID, "tab-exports").click()
     shots(driver, "exports")
-    xlsx = download(driver, site.downloads, "file-schedule-xlsx", ".xlsx")
+    xlsx = download(driver, site.downloads, "#file-schedule-xlsx", ".xlsx")
     sheet = openpyxl.load_workbook(xlsx, read_only=True).active
     assert sheet is not None
     ids = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert set(two) <= ids and len(ids) == len(second)
+    row = "#agendas tr[data-participant-id=S0001]"
+    pdf = download(driver, site.downloads, f"{row} a.agenda-pdf", ".pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
     agenda = driver.find_element(
         By.CSS_SELECTOR, "#agendas tr[data-participant-id=S0001] a.agenda-html"
     )
