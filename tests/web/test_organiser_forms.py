@@ -224,7 +224,7 @@ def test_plan_refuses_a_bad_number_of_candidates(site: Site, top_k: str) -> None
 
 
 @pytest.mark.slow  # each upload is parsed in a worker process of its own, as in service
-@settings(max_examples=8, deadline=None)
+@settings(PROPERTY, max_examples=8)
 @given(
     kind=st.one_of(st.sampled_from(["suppliers", "requirements"]), texts),
     name=st.sampled_from(["r.csv", "r.xlsx", "r.json", "r.yaml", "r", "r.txt"]),
