@@ -66,8 +66,7 @@ def browse(
     """Page ``page`` (1-based, clamped to the last) of the search, with facets."""
     found = search(index, text, POOL, filters)
     pool = found.matches if filters.is_empty() else search(index, text, POOL).matches
-    ids = dict.fromkeys(m.supplier_id for m in [*found.matches, *pool])
-    profiles = {sid: workspace.supplier(sid) for sid in ids}
+    profiles = workspace.suppliers_by_id(m.supplier_id for m in [*found.matches, *pool])
     pages = max(1, -(-len(found.matches) // page_size))
     page = min(max(page, 1), pages)
     start = (page - 1) * page_size
