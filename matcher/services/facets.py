@@ -1,7 +1,8 @@
 """A buyer's search as the web pages show it: one page of ranked suppliers, how many matched,
 and facet counts (sector, province, certification) to narrow the search with.
 
-Facets count over the best ``POOL`` suppliers for the words alone (no filter), so each count
+Certifications are counted as the filter compares them (canonical names: 'ISO9001:2015' and
+'iso 9001' are both 'ISO 9001'). Facets count over the best ``POOL`` suppliers for the words alone (no filter), so each count
 says how many of those a filter value would keep; the page of results is cut from the best
 ``POOL`` that pass the filters."""
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from matcher.normalise import canonical_certifications
 from matcher.retrieve import Filters
 from matcher.schemas import Match, Supplier
 from matcher.services.search import Searchable, search
@@ -47,7 +49,7 @@ def facet_counts(suppliers: list[Supplier]) -> Facets:
         sector.update(set(s.sector))
         if s.province:
             province[s.province] += 1
-        certification.update(set(s.certifications))
+        certification.update(set(canonical_certifications(s.certifications)))
 
     def top(counts: Counter[str]) -> list[tuple[str, int]]:
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]
