@@ -1,10 +1,10 @@
 """A buyer's search as the web pages show it: one page of ranked suppliers, how many matched,
 and facet counts (sector, province, certification) to narrow the search with.
 
-Certifications are counted as the filter compares them (canonical names: 'ISO9001:2015' and
-'iso 9001' are both 'ISO 9001'). Facets count over the best ``POOL`` suppliers for the words alone (no filter), so each count
-says how many of those a filter value would keep; the page of results is cut from the best
-``POOL`` that pass the filters."""
+Facets count over the best ``POOL`` suppliers for the words alone (no filter): each count says
+how many of those a filter value keeps. Certifications are counted as the filter compares them
+(canonical names: 'ISO9001:2015' and 'iso 9001' are both 'ISO 9001'). The page of results is
+cut from the best ``POOL`` that pass the filters."""
 
 from __future__ import annotations
 

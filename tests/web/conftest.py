@@ -150,11 +150,11 @@ def screenshots(driver: Chrome, name: str) -> list[Path]:
 def wider(driver: Chrome) -> list[str]:
     """The innermost elements that reach past the window's right edge (what to fix)."""
     found: list[str] = driver.execute_script(
-        """const w = document.documentElement.clientWidth; const out = [];
+        """const w = document.documentElement.clientWidth + 1; const out = [];
+        const past = (el) => el.getBoundingClientRect().right > w;
         for (const el of document.querySelectorAll('body *')) {
-          const r = el.getBoundingClientRect();
-          if (r.right > w + 1 && ![...el.children].some(c => c.getBoundingClientRect().right > w + 1))
-            out.push(el.tagName + (el.id ? '#' + el.id : '') + '.' + el.className + ' ' + Math.round(r.right));
+          if (past(el) && ![...el.children].some(past))
+            out.push(`${el.tagName}#${el.id}.${el.className} ${el.getBoundingClientRect().right}`);
         }
         return out.slice(0, 8);"""
     )
