@@ -1,15 +1,17 @@
 """A buyer's search as the web pages show it: one page of ranked suppliers, how many matched,
 and facet counts (sector, province, certification) to narrow the search with.
 
-Facets count over the best ``POOL`` suppliers for the words alone (no filter), so each count
-says how many of those a filter value would keep; the page of results is cut from the best
-``POOL`` that pass the filters."""
+Facets count over the best ``POOL`` suppliers for the words alone (no filter): each count says
+how many of those a filter value keeps. Certifications are counted as the filter compares them
+(canonical names: 'ISO9001:2015' and 'iso 9001' are both 'ISO 9001'). The page of results is
+cut from the best ``POOL`` that pass the filters."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
+from matcher.normalise import canonical_certifications
 from matcher.retrieve import Filters
 from matcher.schemas import Match, Supplier
 from matcher.services.search import Searchable, search
@@ -47,7 +49,7 @@ def facet_counts(suppliers: list[Supplier]) -> Facets:
         sector.update(set(s.sector))
         if s.province:
             province[s.province] += 1
-        certification.update(set(s.certifications))
+        certification.update(set(canonical_certifications(s.certifications)))
 
     def top(counts: Counter[str]) -> list[tuple[str, int]]:
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]
@@ -66,8 +68,7 @@ def browse(
     """Page ``page`` (1-based, clamped to the last) of the search, with facets."""
     found = search(index, text, POOL, filters)
     pool = found.matches if filters.is_empty() else search(index, text, POOL).matches
-    ids = dict.fromkeys(m.supplier_id for m in [*found.matches, *pool])
-    profiles = {sid: workspace.supplier(sid) for sid in ids}
+    profiles = workspace.suppliers_by_id(m.supplier_id for m in [*found.matches, *pool])
     pages = max(1, -(-len(found.matches) // page_size))
     page = min(max(page, 1), pages)
     start = (page - 1) * page_size

@@ -54,12 +54,12 @@ class Shortlists:
         buyer = buyer_of(key)
         rows = self.workspace.shortlist(buyer)
         shown = contact_visible(self.workspace, key, (r.supplier_id for r in rows))
-        out = []
-        for row in rows:
-            supplier = self.workspace.supplier(row.supplier_id)
-            if supplier is not None:
-                out.append((row, as_seen(supplier, row.supplier_id in shown)))
-        return out
+        profiles = self.workspace.suppliers_by_id(r.supplier_id for r in rows)
+        return [
+            (row, as_seen(profiles[row.supplier_id], row.supplier_id in shown))
+            for row in rows
+            if row.supplier_id in profiles
+        ]
 
     def supplier_ids(self, key: ApiKey) -> set[str]:
         return {r.supplier_id for r in self.workspace.shortlist(buyer_of(key))}

@@ -1,4 +1,5 @@
-"""What the web pages keep: sign-in sessions, buyers' shortlists and meeting requests.
+"""What the web pages keep: sign-in sessions, buyers' shortlists and meeting requests (and
+how they read many profiles at once).
 
 - A web session stands for one API key: the browser holds a random token in a cookie, the
   database only its sha256 (as for API keys), the key it was opened with, its CSRF token and
@@ -11,7 +12,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Literal, get_args
 
@@ -19,7 +22,8 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import DateTime, Integer, String, Text, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from matcher.store.db import ApiKeyRow, Base, Store, UtcDateTime, as_utc
+from matcher.schemas import Supplier
+from matcher.store.db import ApiKeyRow, Base, Store, SupplierRow, UtcDateTime, as_utc
 from matcher.store.keys import ApiKey
 
 RequestStatus = Literal["pending", "accepted", "declined"]
@@ -138,6 +142,20 @@ class ShortlistStore(Store):
             session.execute(
                 delete(WebSessionRow).where(WebSessionRow.token_hash == _token_hash(token))
             )
+
+    # -- profiles, many at once ------------------------------------------------------------------
+    def suppliers_by_id(self, supplier_ids: Iterable[str]) -> dict[str, Supplier]:
+        """The registered profiles of these ids, in one query (a page of search results and
+        its facets); ids not registered are left out."""
+        wanted = sorted(set(supplier_ids))
+        found: dict[str, Supplier] = {}
+        with Session(self.engine) as session:
+            for start in range(0, len(wanted), 500):  # under SQLite's bound-parameter limit
+                chunk = wanted[start : start + 500]
+                query = select(SupplierRow).where(SupplierRow.supplier_id.in_(chunk))
+                for row in session.scalars(query):
+                    found[row.supplier_id] = Supplier.model_validate(json.loads(row.data))
+        return found
 
     # -- shortlists ------------------------------------------------------------------------------
     def shortlist(self, buyer_id: str) -> list[ShortlistItem]:

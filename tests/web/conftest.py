@@ -141,10 +141,24 @@ def screenshots(driver: Chrome, name: str) -> list[Path]:
         overflow = driver.execute_script(
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
-        assert overflow <= 1, f"{name} scrolls sideways at {width} px by {overflow} px"
+        assert overflow <= 1, f"{name} scrolls sideways at {width} px: {wider(driver)}"
         paths.append(path)
     driver.set_window_size(1280, 1024)
     return paths
+
+
+def wider(driver: Chrome) -> list[str]:
+    """The innermost elements that reach past the window's right edge (what to fix)."""
+    found: list[str] = driver.execute_script(
+        """const w = document.documentElement.clientWidth + 1; const out = [];
+        const past = (el) => el.getBoundingClientRect().right > w;
+        for (const el of document.querySelectorAll('body *')) {
+          if (past(el) && ![...el.children].some(past))
+            out.push(`${el.tagName}#${el.id}.${el.className} ${el.getBoundingClientRect().right}`);
+        }
+        return out.slice(0, 8);"""
+    )
+    return found
 
 
 def console_errors(driver: Chrome) -> list[str]:
