@@ -247,3 +247,24 @@ def test_uploads_never_fail(site: Site, kind: str, name: str, content: bytes) ->
 )
 def test_register_filters_never_fail(site: Site, params: dict[str, str]) -> None:
     assert_answered(site.client.get(f"{ORGANISER}/register", params=params))
+
+
+def test_every_post_form_on_the_organiser_pages_carries_the_token(site: Site) -> None:
+    base = f"{ORGANISER}/events/{site.event_id}"
+    pages = [
+        f"{ORGANISER}/import",
+        f"{ORGANISER}/events",
+        base,
+        f"{base}/meetings",
+        f"{base}/grid",
+        f"{base}/what-if",
+    ]
+    seen = 0
+    for path in pages:
+        html = site.client.get(path).text
+        for form in re.findall(r"<form[^>]*method=\"post\".*?</form>", html, flags=re.S):
+            seen += 1
+            assert f'name="csrf_token" value="{site.csrf}"' in form, (path, form[:200])
+    assert (
+        seen >= 8
+    )  # import, event file, event form, plan, late registration, locks, move, what-if
