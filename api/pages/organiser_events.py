@@ -6,6 +6,7 @@ meetings, grid, what-if, KPIs, files — is api/pages/organiser_plan.py."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
@@ -76,7 +77,10 @@ def overview(page: Page, event_id: str, status: int = 200, **ctx: Any) -> HTMLRe
 
 @router.get("/{event_id}", response_class=HTMLResponse)
 def event_page(page: OrganiserPage, event_id: EventId) -> HTMLResponse:
-    return overview(page, event_id, added=page.request.query_params.get("added", ""))
+    query = page.request.query_params
+    return overview(
+        page, event_id, added=query.get("added", ""), withdrawn=query.get("withdrawn", "")
+    )
 
 
 @router.post("/{event_id}/participants", response_model=None)
@@ -89,7 +93,18 @@ def late_registration(page: OrganiserPage, form: CheckedForm, event_id: EventId)
     except InputDataError as exc:
         late = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
         return overview(page, event_id, 422, problems=exc.problems, late=late)
-    return redirect(page, f"{BASE}/events/{event_id}?added={item['id']}")
+    return redirect(page, f"{BASE}/events/{event_id}?added={quote(item['id'])}")
+
+
+@router.post("/{event_id}/withdraw", response_model=None)
+def withdraw(page: OrganiserPage, form: CheckedForm, event_id: EventId) -> Response:
+    """A registered firm leaves the event (with its locked meetings and requests)."""
+    firm = field_text(form, "id", 200)
+    try:
+        page.context.events.withdraw(event_id, firm)
+    except InputDataError as exc:
+        return overview(page, event_id, 422, problems=exc.problems)
+    return redirect(page, f"{BASE}/events/{event_id}?withdrawn={quote(firm)}")
 
 
 def top_k_of(form: Any) -> int:

@@ -123,6 +123,22 @@ class Events:
         kept = [p for p in record.spec.get("participants") or [] if p.get("id") not in new_ids]
         return self._respec(record, {**record.spec, "participants": kept + incoming})
 
+    def withdraw(self, event_id: str, participant_id: str) -> EventRecord:
+        """A firm no longer coming leaves the event, with its locked meetings and the requests
+        and pairs that name it; the event is checked again."""
+        record = self.get(event_id)
+        spec = record.spec
+        if not any(p.get("id") == participant_id for p in spec.get("participants") or []):
+            raise _lock_problem(f"no participant {participant_id!r} in the event", "id")
+
+        def keeps(item: dict[str, Any]) -> bool:
+            named = (item.get(k) for k in ("id", "buyer", "supplier", "from", "to"))
+            return participant_id not in named
+
+        sections = ("participants", "locked", "requests", "declined", "met_before")
+        kept = {s: [i for i in spec[s] if keeps(i)] for s in sections if spec.get(s)}
+        return self._respec(record, {**spec, **kept})
+
     def _respec(self, record: EventRecord, spec: dict[str, Any]) -> EventRecord:
         self.check(spec)
         return self.workspace.update_event(record.event_id, spec=spec) or record

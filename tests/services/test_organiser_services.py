@@ -127,6 +127,21 @@ def test_unlock_frees_a_locked_meeting_and_refuses_one_that_is_not(
         events.unlock(event_id, [first])
 
 
+def test_withdraw_takes_the_firm_and_its_locks_out(events: Events, service: Service) -> None:
+    from matcher.store import Workspace
+
+    key = Workspace(service.workspace).authenticate(service.keys["organiser"])
+    assert key is not None
+    event_id, rows = planned(events)
+    gone = rows[0]["supplier_id"]
+    events.lock(event_id, [r["meeting_id"] for r in rows if r["supplier_id"] == gone][:1], key)
+    spec = events.withdraw(event_id, gone).spec
+    assert gone not in {p["id"] for p in spec["participants"]}
+    assert spec["locked"] == []
+    with pytest.raises(InputDataError, match="no participant"):
+        events.withdraw(event_id, gone)
+
+
 def test_move_locks_the_meeting_at_the_new_place_and_keeps_its_id(events: Events) -> None:
     event_id, rows = planned(events)
     row = rows[0]

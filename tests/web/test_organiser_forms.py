@@ -82,7 +82,7 @@ def test_every_organiser_form_needs_the_sessions_csrf_token(site: Site) -> None:
     posts = organiser_posts()
     forms = ["import", "events", "events/upload"] + [
         f"events/{{event_id}}/{name}"
-        for name in ("locks", "move", "participants", "plan", "what-if")
+        for name in ("locks", "move", "participants", "plan", "what-if", "withdraw")
     ]
     assert posts == sorted(f"{ORGANISER}/{form}" for form in forms)
     before = (site.workspace.suppliers(), site.workspace.event(site.event_id))
@@ -191,7 +191,9 @@ def test_late_registration_never_fails(
         "min_meetings": low,
         "max_meetings": high,
     }
-    assert_answered(site.post(f"{ORGANISER}/events/{site.late_event_id}/participants", data))
+    late = f"{ORGANISER}/events/{site.late_event_id}"
+    assert_answered(site.post(f"{late}/participants", data))
+    assert_answered(site.post(f"{late}/withdraw", {"id": pid}))
 
 
 @PROPERTY
