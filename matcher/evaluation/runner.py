@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -148,8 +150,16 @@ def evaluate_suite(
     limit: int | None = None,
     reporter: Reporter | None = None,
 ) -> list[dict[str, Any]]:
-    """Metrics for every method on a suite (and its slices); optionally written to OUT/NAME.json."""
-    suite = load_suite(name, limit=limit)
+    """Metrics for every method on a suite (and its slices); optionally written to OUT/NAME.json.
+
+    ``limit``: exactly this many labelled queries of ``part`` (a seeded sample; all of them when
+    there are fewer), not this many per part as the suites' own sampling gives."""
+    if limit is not None and limit < 1:
+        raise ConfigError(f"--limit {limit}: give at least 1 query")
+    # The suites sample per part (gebiz) or across parts (hs-*): a wider pool, then the part's.
+    suite = load_suite(name, limit=None if limit is None else max(3 * limit, 1000))
+    if limit is not None:
+        suite = limited(suite, part, limit)
     runs, seconds = suite_runs(suite, methods, part, settings, reporter)
     note = engine_settings(suite, settings)[1] if "engine" in methods else None
     wanted = {q.requirement_id for q in (suite.requirements if part == "all" else suite.part(part))}
@@ -177,3 +187,17 @@ def evaluate_suite(
         out.mkdir(parents=True, exist_ok=True)
         (out / f"{name}.json").write_text(json.dumps(rows, indent=2))
     return rows
+
+
+def limited(suite: Suite, part: Literal["dev", "test", "all"], limit: int) -> Suite:
+    """The suite with at most ``limit`` labelled queries of ``part`` (a seeded sample, the same
+    on every run), so that `matcher eval --limit N` runs N queries, not N per part."""
+    labelled = sorted(
+        q.requirement_id for q in suite.part(part) if suite.qrels.get(q.requirement_id)
+    )
+    keep = set(labelled)
+    if len(labelled) > limit:
+        keep = set(random.Random(20261201).sample(labelled, limit))
+    requirements = [r for r in suite.requirements if r.requirement_id in keep]
+    slices = {k: v & keep for k, v in suite.slices.items()}
+    return replace(suite, requirements=requirements, slices=slices)

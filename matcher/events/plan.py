@@ -34,7 +34,7 @@ from matcher.events.problem import (
     Placement,
     request_kind,
 )
-from matcher.events.reader import load_event, load_locked
+from matcher.events.reader import load_locked, read_event
 from matcher.events.resolve import with_locked
 from matcher.events.result import EventPlan, Firm, Meeting, PlanContext
 from matcher.events.solver import solve_problem
@@ -266,11 +266,18 @@ def prepare_event(
     locked_path: Path | str | None = None,
 ) -> Event:
     """Load an event file (and a locked-meetings file for a re-plan) and check both against the
-    register; raises InputDataError with every problem before anything is computed or written."""
-    event = load_event(event_path)
+    register; raises InputDataError with every problem of every stage that could run (the
+    file's fields, times and consistency, the locked meetings, the register) before anything is
+    computed or written."""
+    event, problems = read_event(event_path)
+    if event is None:
+        raise InputDataError(problems)
     if locked_path is not None:
-        event = with_locked(event, load_locked(locked_path, event))
-    problems = check_against_register(event, requirements, suppliers)
+        try:
+            event = with_locked(event, load_locked(locked_path, event))
+        except InputDataError as exc:  # with_locked checks the event again: no repeats
+            problems += [p for p in exc.problems if p not in problems]
+    problems += check_against_register(event, requirements, suppliers)
     if problems:
         raise InputDataError(problems)
     return event
@@ -282,15 +289,17 @@ def plan_event(
     requirements: Sequence[Requirement],
     suppliers: Sequence[Supplier],
     warm: Sequence[Meeting] | None = None,
+    guard: bool = True,
 ) -> EventPlan:
     """Choose and schedule the meetings of an event (locked meetings in ``event.locked`` stay).
 
     ``warm``: the meetings of a plan that is feasible for this event too (the plan a what-if
-    that only adds capacity changes); the solver starts from it, and the plan is never below it
-    in its priorities, meetings or total score (see solver.solve_problem)."""
+    changes); the solver starts from it, and the plan is never below it in its priorities, nor
+    (``guard``, for a change that only adds capacity) in meetings or total score (see
+    solver.solve_problem)."""
     ctx = build_context(event, matches, requirements, suppliers)
     start = _warm_start(event, ctx, warm) if warm is not None else None
-    allocation, placements, method = solve_problem(ctx.problem, start)
+    allocation, placements, method = solve_problem(ctx.problem, start, guard)
     meetings = _meetings(event, ctx, placements)
     diagnostics, short = diagnose(event, ctx, meetings)
     kpis = compute_kpis(event, ctx, meetings, allocation, method, diagnostics)
@@ -324,8 +333,9 @@ def meeting_id(buyer: str, supplier: str, digits: int = 8) -> str:
     """A meeting's id, from its pair: the same pair gets the same id in every plan and re-plan
     of an event (agendas, calendar UIDs and locks keep pointing at the same meeting), and an id
     never names another pair. 8 base-32 digits (40 bits) of a BLAKE2 hash: two pairs of one event
-    share them with odds of about n² / 2⁴¹ (10⁻⁵ for 1,000 meetings); ``meeting_ids`` lengthens
-    both ids then. A counter would need the previous plan's ids at every re-plan and what-if."""
+    share them with odds of about n² / 2⁴¹ (1 in 2 million for 1,000 meetings);
+    ``meeting_ids`` lengthens both ids then. A counter would need the previous plan's ids at
+    every re-plan and what-if."""
     digest = hashlib.blake2b(f"{buyer}\x1f{supplier}".encode(), digest_size=20).digest()
     return "M" + base64.b32encode(digest).decode("ascii")[:digits]
 

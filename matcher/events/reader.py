@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from matcher.errors import InputDataError, Problem
 from matcher.events.event import Event, LockedMeeting, Where
-from matcher.events.resolve import PlaceOf, parse_event, validation_problems
+from matcher.events.resolve import PlaceOf, event_problems, validation_problems
 from matcher.events.spec import SECTIONS, cell_text, parse_time
 from matcher.normalise import fold
 
@@ -24,7 +24,17 @@ EVENT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
 
 
 def load_event(path: Path | str) -> Event:
-    """Read an event file (.yaml / .yml / .json / .xlsx) and check it whole."""
+    """Read an event file (.yaml / .yml / .json / .xlsx) and check it whole: InputDataError
+    lists every problem of every stage that could run."""
+    event, problems = read_event(path)
+    if problems or event is None:
+        raise InputDataError(problems)
+    return event
+
+
+def read_event(path: Path | str) -> tuple[Event | None, list[Problem]]:
+    """An event file and every problem in it (resolve.event_problems); the event is None when
+    the file cannot be read at all or a required setting is wrong. Unreadable files raise."""
     path = Path(path)
     if path.suffix.lower() not in EVENT_SUFFIXES:
         raise InputDataError(
@@ -33,15 +43,16 @@ def load_event(path: Path | str) -> Event:
     if not path.is_file():
         raise InputDataError([Problem(str(path), None, None, "file not found")])
     raw, where = _read_document(path)
-    event = parse_event(raw, where, source=str(path))
-    log.info(
-        "%s: %d slots, %d tables, %d participants",
-        path,
-        len(event.slots),
-        len(event.tables),
-        len(event.participants),
-    )
-    return event
+    event, problems = event_problems(raw, where, source=str(path))
+    if event is not None and not problems:
+        log.info(
+            "%s: %d slots, %d tables, %d participants",
+            path,
+            len(event.slots),
+            len(event.tables),
+            len(event.participants),
+        )
+    return event, problems
 
 
 # --- reading raw sections -------------------------------------------------------------------------

@@ -119,8 +119,11 @@ def apply_option(event: Event, option: str) -> Event:
     return event.model_copy(update={caps_field: new_caps, "participants": participants})
 
 
-# Options that only add capacity: the plan stays feasible, so a what-if starts from it.
+# Options that only add capacity: the plan stays feasible, so a what-if starts from it and may
+# not lose meetings or score. Options that only change a goal (targets, the reserved share)
+# leave it feasible too: a what-if starts from it and the goals decide.
 _MORE = re.compile(r"^(tables|slots|buyer_max|supplier_max)\+\d+$")
+_GOAL = re.compile(r"^(floor|buyer_min|supplier_min)[+-]\d+$|^reserved_share=[0-9.]+$")
 
 
 def adds_capacity(option: str) -> bool:
@@ -141,7 +144,9 @@ def what_if(
 
     An option that only adds capacity is planned from ``base`` (its meetings as the solver's
     starting plan and floor), so it never reports fewer meetings or less total score than the
-    plan: a solver that stops at its time limit below the plan keeps the plan, and says so."""
+    plan: a solver that stops at its time limit below the plan keeps the plan, and says so. One
+    that only changes a goal (floor, minimums, reserved share) starts from ``base`` too, kept
+    when the solver ends below it on the changed goals; others start afresh."""
     changed = [apply_option(event, o) for o in options]  # reject bad options before solving
     base = base or plan_event(event, matches, requirements, suppliers)
     out = []
@@ -150,8 +155,10 @@ def what_if(
         if problems:  # e.g. 'slots-2' would drop a slot that holds a locked meeting
             out.append(WhatIf(option, {}, {}, -1, f"not possible: {problems[0].message}"))
             continue
-        warm = base.meetings if adds_capacity(option) else None
-        plan = plan_event(variant, matches, requirements, suppliers, warm)
+        more = adds_capacity(option)
+        same = _GOAL.match(option.strip().replace(" ", "")) is not None
+        warm = base.meetings if more or same else None
+        plan = plan_event(variant, matches, requirements, suppliers, warm, guard=more)
         kpis = {k: plan.kpis[k] for k in WHAT_IF_KEYS}
         delta = {k: round(float(plan.kpis[k]) - float(base.kpis[k]), 4) for k in WHAT_IF_KEYS}
         note = ""

@@ -7,6 +7,7 @@ spreadsheet row, or the item number) and the field; pydantic's errors are transl
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,17 +31,98 @@ def parse_event(
     raw: Mapping[str, Any], where: Mapping[str, list[Where]] | None = None, source: str = "event"
 ) -> Event:
     """Validate, resolve and check an Event from plain data (a parsed YAML / JSON document, or
-    the document the API stores); ``where`` says where each section's items were written."""
-    places = _Places(source, where or {})
-    try:
-        spec = EventDocument.model_validate(_as_document(raw))
-    except ValidationError as exc:
-        raise InputDataError(validation_problems(exc, places.of)) from None
-    event = _resolve(spec, places)
-    problems = check_event(event)
-    if problems:
+    the document the API stores); ``where`` says where each section's items were written.
+    InputDataError lists every problem of every stage that could run (see event_problems)."""
+    event, problems = event_problems(raw, where, source)
+    if problems or event is None:
         raise InputDataError(problems)
     return event
+
+
+def event_problems(
+    raw: Mapping[str, Any], where: Mapping[str, list[Where]] | None = None, source: str = "event"
+) -> tuple[Event | None, list[Problem]]:
+    """The event and every problem of the document, all stages at once: fields (validation),
+    times (resolution) and consistency (check_event). An item or setting that fails validation
+    is left out, so that the later stages still check the rest; what they would only report
+    because of it (a reference to a left-out participant, a locked meeting in a left-out slot)
+    is not reported twice. The event is None when what is left cannot be validated (a required
+    setting is wrong), and is incomplete whenever there are problems: never plan it then."""
+    document = _as_document(raw)
+    places = _Places(source, _numbered(document, where or {}, source))
+    try:
+        return _resolved(EventDocument.model_validate(document), places, [], _Dropped())
+    except ValidationError as exc:
+        problems = validation_problems(exc, places.of)
+        dropped = _Dropped.of(exc, document)
+    try:
+        spec = EventDocument.model_validate(dropped.apply(document))
+    except ValidationError:
+        return None, problems  # a required setting is wrong: nothing more can be checked
+    return _resolved(spec, places.without(dropped), problems, dropped)
+
+
+def _resolved(
+    spec: EventDocument, places: _Places, problems: list[Problem], dropped: _Dropped
+) -> tuple[Event | None, list[Problem]]:
+    event, found = _resolve(spec, places)
+    # A slot whose start could not be read is left out too.
+    dropped.slots |= len(event.slots) < sum(slot.count for slot in spec.slots)
+    found += check_event(event)
+    return event, problems + [p for p in found if not dropped.explains(p)]
+
+
+def _numbered(
+    document: Mapping[str, Any], where: Mapping[str, list[Where]], source: str
+) -> dict[str, list[Where]]:
+    """Where each item of each section was written; by item number where nothing says."""
+    out = {k: list(v) for k, v in where.items()}
+    for section in SECTIONS[1:]:
+        items = document.get(section)
+        if isinstance(items, list) and section not in out:
+            out[section] = [(f"{source}[{section}]", n) for n in range(1, len(items) + 1)]
+    return out
+
+
+@dataclass
+class _Dropped:
+    """What failed validation and is left out for the later stages: items by section and
+    index, settings by name; and the ids and slots that the later stages would miss."""
+
+    items: dict[str, set[int]] = field(default_factory=dict)
+    settings: set[str] = field(default_factory=set)
+    ids: set[str] = field(default_factory=set)
+    slots: bool = False
+
+    @classmethod
+    def of(cls, exc: ValidationError, document: Mapping[str, Any]) -> _Dropped:
+        out = cls()
+        for err in exc.errors():
+            loc = err["loc"]
+            if len(loc) >= 2 and loc[0] in SECTIONS[1:] and isinstance(loc[1], int):
+                out.items.setdefault(str(loc[0]), set()).add(loc[1])
+                item = document[str(loc[0])][loc[1]]
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    out.ids.add(item["id"])
+                out.slots |= loc[0] == "slots"
+            elif loc:
+                out.settings.add(str(loc[0]))
+        return out
+
+    def apply(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        doc = {k: v for k, v in document.items() if k not in self.settings}
+        for section, gone in self.items.items():
+            doc[section] = [x for k, x in enumerate(doc[section]) if k not in gone]
+        return doc
+
+    def explains(self, problem: Problem) -> bool:
+        """Whether a later stage's problem only follows from what was left out."""
+        message = problem.message
+        if self.slots and message.startswith("no slot starts at"):
+            return True
+        return any(
+            f"participant {i!r}" in message or f"interpreter {i!r}" in message for i in self.ids
+        )
 
 
 def with_locked(event: Event, locked: Sequence[LockedMeeting]) -> Event:
@@ -136,6 +218,14 @@ class _Places:
         self.source = source
         self.where = where
 
+    def without(self, dropped: _Dropped) -> _Places:
+        """The places of the items that are left once ``dropped`` is left out."""
+        kept = {
+            section: [w for k, w in enumerate(places) if k not in dropped.items.get(section, ())]
+            for section, places in self.where.items()
+        }
+        return _Places(self.source, kept)
+
     def item(self, section: str, index: int) -> Where:
         places = self.where.get(section) or []
         return places[index] if index < len(places) else (f"{self.source}[{section}]", index + 1)
@@ -176,8 +266,9 @@ def _message(err: ErrorDetails, loc: tuple[int | str, ...], path: tuple[int | st
 
 
 # --- resolving a spec into an Event ---------------------------------------------------------------
-def _resolve(spec: EventDocument, places: _Places) -> Event:
-    """Times on the event's date in its time zone, slot series one by one, tables by name."""
+def _resolve(spec: EventDocument, places: _Places) -> tuple[Event, list[Problem]]:
+    """Times on the event's date in its time zone, slot series one by one, tables by name; and
+    the times that could not be read (their items left out)."""
     problems: list[Problem] = []
     tz = ZoneInfo(spec.timezone)
     day = parse_time(spec.date, tz, None).date() if spec.date else None
@@ -238,9 +329,7 @@ def _resolve(spec: EventDocument, places: _Places) -> Event:
         },
         "source": places.source,
     }
-    if problems:
-        raise InputDataError(problems)
-    return Event.model_validate(document)
+    return Event.model_validate(document), problems
 
 
 # The settings an Event takes from its spec as they are.

@@ -23,34 +23,37 @@ from matcher.events.spec import PriorityTier
 
 
 def solve_problem(
-    problem: MeetingProblem, warm: Allocation | None = None
+    problem: MeetingProblem, warm: Allocation | None = None, guard: bool = True
 ) -> tuple[Allocation, list[Placement], str]:
     """Allocation + schedule by the exact method that fits what binds.
 
-    ``warm`` is a feasible plan of this problem to start from (a what-if that only adds capacity
-    starts from the plan it changes): the solver's hint, and a floor: the result is never below
-    it on the tiers, nor in meetings or total score (so that a lower tier's gain can never cost
-    meetings or score), and is ``warm`` itself when the solver stops below it."""
+    ``warm`` is a feasible plan of this problem to start from (a what-if starts from the plan it
+    changes): the solver's hint, and a floor: the result is never below it on the tiers, and is
+    ``warm`` itself when the solver stops below it. With ``guard`` (a what-if that only adds
+    capacity) it is not below it in meetings or total score either, so that a lower tier's gain
+    can never cost meetings or score; without (a what-if that changes a goal, such as the
+    floor) the goals alone decide."""
+    guard = guard and warm is not None
     flow = flow_allocate(problem) if problem.only_caps_bind() else None
-    if flow is not None and not _worse(problem, flow, warm):
+    if flow is not None and not _worse(problem, flow, warm, guard):
         method = "min-cost flow + bipartite edge colouring"
         allocation = flow
     elif problem.only_caps_bind():
         method = "allocation CP-SAT + bipartite edge colouring"
         built = build_allocation_model(problem)
-        if warm is not None:
+        if warm is not None and guard:
             add_guard(built, *_totals(problem, warm.chosen))
         allocation = solve(built, warm)
     else:
         start, relaxed, chosen = _starting_plan(problem)
-        if warm is not None:
-            start = warm  # the heuristic start may not pass the guard
+        if warm is not None and (guard or _worse(problem, start, warm, guard=False)):
+            start = warm  # with a guard, the heuristic start may not pass it
             chosen = sorted(set(chosen) | set(warm.chosen))
         size = sum(
             len(problem.slots_of(c.buyer) & problem.slots_of(c.supplier))
             for c in problem.candidates
         )
-        at_least = _totals(problem, warm.chosen) if warm is not None else None
+        at_least = _totals(problem, warm.chosen) if warm is not None and guard else None
         if size <= JOINT_LIMIT:
             method = "joint allocation and slot CP-SAT"
             built = build_allocation_model(problem)
@@ -72,15 +75,19 @@ def _totals(problem: MeetingProblem, chosen: Sequence[int]) -> tuple[int, int]:
     return len(chosen), sum(raw_score(problem.candidates[c].score) for c in chosen)
 
 
-def _worse(problem: MeetingProblem, found: Allocation, than: Allocation | None) -> bool:
-    """Whether ``found`` is below ``than``: on the tiers in priority order, in meetings or in
-    total score."""
+def _worse(
+    problem: MeetingProblem, found: Allocation, than: Allocation | None, guard: bool
+) -> bool:
+    """Whether ``found`` is below ``than`` on the tiers in priority order, or (``guard``) in
+    meetings or total score."""
     if than is None:
         return False
     order = [*problem.priorities, "score"]
     mine, theirs = tier_values(problem, found.chosen), tier_values(problem, than.chosen)
     if [mine[t] for t in order] < [theirs[t] for t in order]:
         return True
+    if not guard:
+        return False
     (n, score), (n0, score0) = _totals(problem, found.chosen), _totals(problem, than.chosen)
     return n < n0 or score < score0
 

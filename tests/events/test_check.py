@@ -106,3 +106,51 @@ def test_availability_of_a_firm_outside_the_locked_meeting_does_not_count() -> N
     spec["participants"][2]["available"] = "09:00-09:20"  # type: ignore[index]
     event = parse_event(spec)
     assert check_event(event) == []
+
+
+def test_every_stage_that_can_run_reports_in_one_run(tmp_path: Path) -> None:
+    """Four mistakes, one per stage: a field (validation), a window (resolution), a request to
+    an unknown participant (consistency) and a firm missing from the register: one run lists
+    all four, each at its line, and nothing more (the left-out role-less participant is not
+    reported again as unknown where the request names it)."""
+    reqs, sups = register()
+    path = tmp_path / "e.yaml"
+    path.write_text(
+        "date: 2025-11-20\n"
+        "slots:\n"
+        "  - {start: '09:00', minutes: 20, count: 3}\n"
+        "tables: 2\n"
+        "supplier_max: -1\n"
+        "participants:\n"
+        "  - {id: canon-vietnam, role: buyer, available: '11:00-10:00'}\n"
+        "  - {id: S1, role: supplier}\n"
+        "  - {id: S99, role: supplier}\n"
+        "  - {id: S2, role: seller}\n"
+        "requests:\n"
+        "  - {from: canon-vietnam, to: S9}\n"
+        "  - {from: canon-vietnam, to: S2}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputDataError) as info:
+        prepare_event(path, reqs, sups)
+    found = {(p.row, p.column): p.message for p in info.value.problems}
+    assert set(found) == {
+        (None, "caps.supplier.max"),
+        (7, "available"),
+        (10, "role"),
+        (12, "to"),
+        (9, "id"),
+    }, found
+    assert "greater than or equal to 0" in found[(None, "caps.supplier.max")]
+    assert "ends before it starts" in found[(7, "available")]
+    assert "unknown participant 'S9'" in found[(12, "to")]
+    assert "S99" in found[(9, "id")]
+
+
+def test_a_wrong_required_setting_stops_after_validation(tmp_path: Path) -> None:
+    path = tmp_path / "e.yaml"
+    path.write_text("date: 2025-11-20\nslots: soon\ntables: 1\nfloor: -2\n", encoding="utf-8")
+    with pytest.raises(InputDataError) as info:
+        load_event(path)
+    columns = {p.column for p in info.value.problems}
+    assert columns == {"slots", "floor"}

@@ -41,9 +41,13 @@ def test_bad_yaml_lists_every_problem_with_its_line() -> None:
     with pytest.raises(InputDataError) as info:
         load_event(EVENTS / "bad_event.yaml")
     text = str(info.value)
-    # a negative cap is caught by validation before cross-checks run
+    # a negative cap (validation), overlapping slots and an unknown participant (consistency):
+    # one run lists all three (#18: it took three runs)
     assert "caps.supplier.max" in text
     assert "greater than or equal to 0" in text
+    assert "row 5, column 'start'" in text and "overlaps" in text
+    assert "row 14, column 'to'" in text and "'S9'" in text
+    assert len(info.value.problems) == 3
 
 
 def test_absurd_table_count_is_an_error_not_a_memory_blow_up(tmp_path: Path) -> None:

@@ -19,8 +19,9 @@ from matcher.events import (
     plan_event,
     what_if,
 )
-from matcher.events.event import Caps, Window
-from matcher.events.plan import meeting_id, meeting_ids
+from matcher.events.allocation import tier_values
+from matcher.events.event import Caps, Interpreter, Window
+from matcher.events.plan import build_context, meeting_id, meeting_ids
 from matcher.events.replan import adds_capacity
 from matcher.schemas import Match, Requirement, Supplier
 
@@ -59,6 +60,10 @@ def events(draw: st.DrawFn) -> tuple[Event, Register]:
     # a window: from slot a up to slot b (both included)
     window = st.tuples(st.integers(0, n_slots - 1), st.integers(0, n_slots - 1)).map(sorted)
     windows = draw(st.dictionaries(st.sampled_from([*buyers, *sups]), window, max_size=6))
+    # Japanese buyers, and suppliers speaking Vietnamese or Japanese: one interpreter for both,
+    # free in the first slots only (then interpreters bind too).
+    interpreted = draw(st.booleans())
+    speaks = {b: ["ja"] for b in buyers} | {s: [draw(st.sampled_from(["ja", "vi"]))] for s in sups}
     participants = [
         Participant(
             id=p,
@@ -66,9 +71,19 @@ def events(draw: st.DrawFn) -> tuple[Event, Register]:
             available=[Window(start=slots[windows[p][0]].start, end=slots[windows[p][1]].end)]
             if p in windows
             else [],
+            languages=speaks[p] if interpreted else [],
         )
         for p in [*buyers, *sups]
     ]
+    interpreters = (
+        [
+            Interpreter(
+                id="I1", languages=["ja", "vi"], available=[Window(start=START, end=slots[1].end)]
+            )
+        ]
+        if interpreted
+        else []
+    )
     event = Event(
         slots=slots,
         tables=[f"T{t:02d}" for t in range(1, draw(st.integers(1, 3)) + 1)],
@@ -76,6 +91,7 @@ def events(draw: st.DrawFn) -> tuple[Event, Register]:
         supplier_caps=Caps(max=draw(st.integers(1, n_slots))),
         floor=draw(st.integers(0, 1)),
         participants=participants,
+        interpreters=interpreters,
         time_limit_s=5.0,
     )
     return event, (reqs, register, matches)
@@ -109,6 +125,33 @@ def test_a_what_if_that_adds_capacity_is_never_worse(
         assert ids.get((m.buyer_id, m.supplier_id), m.meeting_id) == m.meeting_id
 
 
+GOALS = st.sampled_from(["floor+1", "buyer_min+1", "supplier_min+1", "reserved_share=0.5"])
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drawn=events(), option=GOALS, limit=st.sampled_from([0.001, 5.0]))
+def test_a_what_if_that_changes_a_goal_is_never_below_the_plan_on_its_goals(
+    drawn: tuple[Event, Register], option: str, limit: float
+) -> None:
+    """The plan is still a plan of the changed event; on the changed goals, taken in priority
+    order, the what-if reaches at least what the plan does (meetings may drop: a higher floor
+    may take them)."""
+    event, (reqs, sups, matches) = drawn
+    base = plan_event(event, matches, reqs, sups)
+    hurried = event.model_copy(update={"time_limit_s": limit})
+    [result] = what_if(hurried, matches, reqs, sups, [option], base)
+    assert result.plan is not None
+    problem = build_context(result.plan.event, matches, reqs, sups).problem
+    index = {(c.buyer, c.supplier): i for i, c in enumerate(problem.candidates)}
+    order = [*problem.priorities, "score"]
+
+    def goals(meetings: Sequence[Meeting]) -> list[int]:
+        values = tier_values(problem, [index[(m.buyer_id, m.supplier_id)] for m in meetings])
+        return [values[t] for t in order]
+
+    assert goals(result.plan.meetings) >= goals(base.meetings)
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(drawn=events(), keep=st.integers(0, 3))
 def test_meeting_ids_of_unchanged_pairs_survive_a_replan(
@@ -124,6 +167,7 @@ def test_meeting_ids_of_unchanged_pairs_survive_a_replan(
             supplier=m.supplier_id,
             slot=m.slot_start,
             table=m.table,
+            interpreter=m.interpreter or None,
             meeting_id=m.meeting_id,
         )
         for m in first.meetings[:keep]
