@@ -22,7 +22,7 @@ from api.app import create_app
 from api.config import ApiSettings
 from matcher.store import Workspace
 from tests.conftest import DATA, SAMPLE, hashing
-from tests.web.conftest import WAIT_S, By, console_errors, serve, set_language, sign_in
+from tests.web.conftest import WAIT_S, By, console_errors, serve, set_language
 
 if TYPE_CHECKING:
     from selenium.webdriver import Chrome
@@ -92,6 +92,15 @@ def _alive(element: object) -> bool:
     except StaleElementReferenceException:
         return False
     return True
+
+
+def sign_in(driver: Chrome, url: str, key: str) -> None:
+    """The sign-in form, waiting for the answer (a loaded machine may take a while)."""
+    driver.delete_all_cookies()
+    driver.get(url + "/app/signin")
+    driver.find_element(By.ID, "f-api_key").send_keys(key)
+    submit(driver, "signin")
+    assert driver.find_elements(By.ID, "signout"), driver.page_source[:2000]
 
 
 def upload(driver: Chrome, url: str, kind: str, path: Path) -> None:
