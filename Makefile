@@ -38,7 +38,7 @@ pytest: $(STAMP)
 
 test: browser lint typecheck pytest
 
-# The web page's tests (tests/test_web.py, marker `browser`) drive Debian's chromium through its
+# The web app's tests (tests/web/, marker `browser`) drive Debian's chromium through its
 # chromedriver; a test tool's own browser download does not work here. Installed once, by apt.
 # chromium + chromedriver for the browser tests; Pango and a font with Vietnamese glyphs for the PDF
 # agendas (WeasyPrint loads Pango at run time).

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.staticfiles import StaticFiles
 
 from api.config import ApiSettings
 from api.deps import Context
 from api.errors import install_error_handlers
 from api.limits import LimitsMiddleware, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
+from api.pages import install as install_pages
 from api.routes import (
     events,
     feedback,
@@ -50,6 +50,8 @@ def create_app(
         version="1",
         summary="Supplier–buyer matching for supporting-industry programmes.",
         description="Send an API key in the `X-API-Key` header. Lists answer `{data, count}`.",
+        docs_url=None,  # api/routes/web.py serves /docs from packaged files (offline)
+        redoc_url=None,
     )
     app.state.context = Context(
         workspace=store,
@@ -74,7 +76,8 @@ def create_app(
     ):
         app.include_router(router)
     app.include_router(web.router)
-    app.mount("/web", StaticFiles(directory=web.WEB_DIR), name="web")
+    app.mount(web.DOCS_ASSETS, web.docs_assets, name="docs-assets")
+    install_pages(app)  # the web app under /app (after the API's error handlers: it wraps them)
     # Added innermost first: metrics see every answer, including the limits' own.
     app.add_middleware(
         LimitsMiddleware,

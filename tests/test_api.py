@@ -451,12 +451,11 @@ def test_default_encoder_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert r.json()["data"][0]["supplier_id"] == "S2"
 
 
-def test_search_page(service: Service) -> None:
-    c = service.client
-    page = c.get("/")
-    assert page.status_code == 200 and 'id="search"' in page.text
-    script = c.get("/web/app.js")
-    assert script.status_code == 200 and "/v1/search" in script.text
+def test_front_door_is_the_web_app(service: Service) -> None:
+    """`/` sends a browser to the web app's sign-in (tests/web/ test the pages)."""
+    page = service.client.get("/")
+    assert page.status_code == 200 and str(page.url).endswith("/app/signin")
+    assert 'name="api_key"' in page.text
 
 
 def test_search_during_a_rebuild_gets_a_complete_answer(service: Service) -> None:

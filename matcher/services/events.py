@@ -20,20 +20,60 @@ from matcher.errors import Conflict, InputDataError, NotFound, Problem
 from matcher.events import (
     Event,
     EventPlan,
+    Slot,
+    WhatIf,
     attending,
     file_name,
     parse_event,
     plan_event,
     profiles_of,
     schedule_rows,
+    what_if,
     write_event_outputs,
 )
+from matcher.events.pdf import render_pdf
+from matcher.export import atomic_path
 from matcher.schemas import Match, Requirement, Supplier
 from matcher.services.access import STAFF
 from matcher.services.index import SearchIndex
 from matcher.store import ApiKey, EventRecord, Workspace
 
 AgendaFormat = Literal["ics", "html"]
+MAX_WHAT_IF = 5  # options a request may try: each one is a plan of its own
+
+
+def spec_of(event: Event) -> dict[str, Any]:
+    """An event as the document the service stores (times in ISO 8601, one slot a line): what
+    an uploaded event file (YAML, JSON or XLSX, read by matcher.events) is kept as."""
+    doc = event.model_dump(mode="json", by_alias=True, exclude_none=True)
+    doc["caps"] = {"buyer": doc.pop("buyer_caps"), "supplier": doc.pop("supplier_caps")}
+    doc["slots"] = slot_series(event.slots)
+    return doc
+
+
+def slot_series(slots: Sequence[Slot]) -> list[dict[str, Any]]:
+    """Slots as series of equal slots at equal gaps ({start, minutes, count, gap}), so that a
+    long day stays within the spec's bound on series."""
+    out: list[dict[str, Any]] = []
+    last: Slot | None = None
+    for slot in slots:
+        series = out[-1] if out else None
+        gap = (slot.start - last.end).total_seconds() / 60 if last is not None else -1.0
+        fits = series is not None and slot.minutes == series["minutes"] and series["count"] < 100
+        if fits and series is not None and gap >= 0 and gap == int(gap):
+            if series["count"] == 1:
+                series["gap"] = int(gap)
+            if series["gap"] == gap:
+                series["count"] += 1
+                last = slot
+                continue
+        out.append({"start": slot.start.isoformat(), "minutes": slot.minutes, "count": 1, "gap": 0})
+        last = slot
+    return out
+
+
+def _lock_problem(message: str, column: str = "meeting_ids") -> InputDataError:
+    return InputDataError([Problem("request", None, column, message)])
 
 
 def plan_meetings(
@@ -82,6 +122,22 @@ class Events:
         new_ids = {p["id"] for p in incoming}
         kept = [p for p in record.spec.get("participants") or [] if p.get("id") not in new_ids]
         return self._respec(record, {**record.spec, "participants": kept + incoming})
+
+    def withdraw(self, event_id: str, participant_id: str) -> EventRecord:
+        """A firm no longer coming leaves the event, with its locked meetings and the requests
+        and pairs that name it; the event is checked again."""
+        record = self.get(event_id)
+        spec = record.spec
+        if not any(p.get("id") == participant_id for p in spec.get("participants") or []):
+            raise _lock_problem(f"no participant {participant_id!r} in the event", "id")
+
+        def keeps(item: dict[str, Any]) -> bool:
+            named = (item.get(k) for k in ("id", "buyer", "supplier", "from", "to"))
+            return participant_id not in named
+
+        sections = ("participants", "locked", "requests", "declined", "met_before")
+        kept = {s: [i for i in spec[s] if keeps(i)] for s in sections if spec.get(s)}
+        return self._respec(record, {**spec, **kept})
 
     def _respec(self, record: EventRecord, spec: dict[str, Any]) -> EventRecord:
         self.check(spec)
@@ -156,6 +212,75 @@ class Events:
             )
         return updated
 
+    def locked_ids(self, record: EventRecord) -> set[str]:
+        """The ids of the planned meetings that are locked (a lock written in an event file
+        has no id of its own: it is the planned meeting of its buyer and supplier)."""
+        rows = (record.plan or {}).get("meetings") or []
+        by_pair = {(r["buyer_id"], r["supplier_id"]): r["meeting_id"] for r in rows}
+        out = set()
+        for lk in record.spec.get("locked") or []:
+            found = lk.get("meeting_id") or by_pair.get((lk.get("buyer"), lk.get("supplier")))
+            if found:
+                out.add(str(found))
+        return out
+
+    def _without_locks(self, record: EventRecord, meeting_ids: set[str]) -> list[dict[str, Any]]:
+        """The event's locks but those of these meetings (by id, or by pair for a lock that
+        has none)."""
+        rows = {r["meeting_id"]: r for r in (record.plan or {}).get("meetings") or []}
+        pairs = {(rows[m]["buyer_id"], rows[m]["supplier_id"]) for m in meeting_ids if m in rows}
+
+        def dropped(lk: dict[str, Any]) -> bool:
+            if lk.get("meeting_id"):
+                return lk["meeting_id"] in meeting_ids
+            return (lk.get("buyer"), lk.get("supplier")) in pairs
+
+        return [lk for lk in record.spec.get("locked") or [] if not dropped(lk)]
+
+    def unlock(self, event_id: str, meeting_ids: Sequence[str]) -> EventRecord:
+        """The meetings are no longer confirmed: the next plan may move or drop them."""
+        record = self.get(event_id)
+        wanted = set(meeting_ids)
+        unknown = sorted(wanted - self.locked_ids(record))
+        if unknown:
+            raise _lock_problem(f"meeting {unknown[0]!r} is not locked")
+        return self._respec(record, {**record.spec, "locked": self._without_locks(record, wanted)})
+
+    def move(
+        self, event_id: str, meeting_id: str, slot_start: str, table: str, top_k: int
+    ) -> dict[str, Any]:
+        """Lock a planned meeting at another slot (its start, ISO 8601) and table, then plan
+        again around it: the other locked meetings stay, the rest may shift. The event's own
+        checks refuse a slot or table that does not exist or is taken by a locked meeting."""
+        record = self.get(event_id)
+        row = next(
+            (r for r in self.planned(event_id)["meetings"] if r["meeting_id"] == meeting_id), None
+        )
+        if row is None:
+            raise _lock_problem(f"no meeting {meeting_id!r} in the plan", "meeting_id")
+        lock = {
+            "buyer": row["buyer_id"],
+            "supplier": row["supplier_id"],
+            "slot": slot_start,
+            "table": table,
+            "meeting_id": meeting_id,
+        }
+        locked = [*self._without_locks(record, {meeting_id}), lock]
+        self._respec(record, {**record.spec, "locked": locked})
+        return self.plan(event_id, top_k)
+
+    def what_if(self, event_id: str, options: Sequence[str], top_k: int) -> list[WhatIf]:
+        """The change in KPIs each option ('tables+5', 'slots+2', 'supplier_max+1', …) would
+        make against a plan of the event as it stands; nothing is written."""
+        if not options or len(options) > MAX_WHAT_IF:
+            raise _lock_problem(f"give 1 to {MAX_WHAT_IF} what-if options", "options")
+        event = self.check(self.get(event_id).spec)
+        requirements, suppliers = attending(
+            event, self.workspace.requirements(), self.workspace.suppliers()
+        )
+        matches = [m for r in requirements for m in self.index.match(r, top_k)]
+        return what_if(event, matches, requirements, suppliers, options)
+
     # -- files -----------------------------------------------------------------------------------
     def plan_file(self, event_id: str, name: str) -> Path:
         """One of the plan's files (NotFound when it is not there)."""
@@ -163,6 +288,18 @@ class Events:
         path = self.workspace.events_dir / event_id / name
         if not path.is_file():
             raise NotFound("no such file")
+        return path
+
+    def agenda_pdf(self, key: ApiKey, event_id: str, participant_id: str) -> Path:
+        """A participant's agenda as PDF (both languages), rendered from its HTML agenda on the
+        first request and kept beside it (a new plan replaces the folder, and so the PDF); the
+        same access rule as ``agenda``."""
+        page = self.agenda(key, event_id, participant_id, "html")
+        path = page.with_suffix(".pdf")
+        if not path.is_file():
+            data = render_pdf(page.read_text(encoding="utf-8"))
+            with atomic_path(path) as tmp:
+                tmp.write_bytes(data)
         return path
 
     def agenda(self, key: ApiKey, event_id: str, participant_id: str, format: AgendaFormat) -> Path:

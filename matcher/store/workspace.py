@@ -11,9 +11,10 @@ from matcher.store.feedback import FeedbackStore
 from matcher.store.keys import KeyStore
 from matcher.store.rankers import RankerStore
 from matcher.store.register import RegisterStore
+from matcher.store.shortlists import ShortlistStore
 
 
-class Workspace(RegisterStore, KeyStore, FeedbackStore, EventStore, RankerStore):
+class Workspace(RegisterStore, KeyStore, FeedbackStore, EventStore, RankerStore, ShortlistStore):
     """A folder with ``matcher.sqlite``, ``embeddings.sqlite`` and ``index/``.
 
     One SQL database (SQLite by default, any SQLAlchemy URL works), migrated to the head revision
