@@ -11,7 +11,8 @@ Contract for a page module (see api/pages/README.md):
   parsed form, its token checked) and so can never forget the check. The token is the session's
   own (per-session, stored server-side); before sign-in it is a double-submit cookie.
 - ``render(page, "dir/name.html", **ctx)`` renders a template under api/templates with the
-  frame's variables: ``page``, ``t``, ``num``, ``when``, ``csrf_token``, ``nav``, ``langs``.
+  frame's variables: ``page``, ``t``, ``num`` (a number), ``when`` (date and time), ``day``
+  (a date), ``clock`` (a time of day), ``csrf_token``, ``nav``, ``langs``.
 - ``register_nav(role, message_id, path)`` adds a link to the nav of a role's pages and
   ``register_home(role, path)`` sets where that role lands after sign-in.
 """
@@ -35,7 +36,7 @@ from starlette.datastructures import FormData
 
 from api.deps import Context, get_context
 from api.limits import RateLimiter
-from api.pages.i18n import LANG_NAMES, Lang, moment, number, pick_lang, translate
+from api.pages.i18n import LANG_NAMES, Lang, clock, day, moment, number, pick_lang, translate
 from matcher.store import ApiKey, Role, WebSession
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -211,6 +212,8 @@ def render(page: Page, template: str, status: int = 200, **ctx: Any) -> HTMLResp
             "t": page.t,
             "num": partial(number, page.lang),
             "when": partial(moment, page.lang),
+            "clock": partial(clock, page.lang),
+            "day": partial(day, page.lang),
             "csrf_token": page.csrf_token,
             "nav": NAV.get(role or "", []),
             "langs": LANG_NAMES,

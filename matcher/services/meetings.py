@@ -44,6 +44,7 @@ class AgendaEntry:
 
     event: EventRecord
     buyer_id: str
+    buyer_name: str
     slot_start: str | None
     slot_end: str | None
     table: str | None
@@ -153,6 +154,7 @@ class Meetings:
                         AgendaEntry(
                             record,
                             row["buyer_id"],
+                            row.get("buyer_name") or row["buyer_id"],
                             row["slot_start"],
                             row["slot_end"],
                             row["table"],
@@ -166,7 +168,14 @@ class Meetings:
             unplanned = (req.event_id, req.buyer_id) not in planned
             if req.status == "accepted" and unplanned and req.event_id in events:
                 entry = AgendaEntry(
-                    events[req.event_id], req.buyer_id, None, None, None, None, req.request_id
+                    events[req.event_id],
+                    req.buyer_id,
+                    req.buyer_id,
+                    None,
+                    None,
+                    None,
+                    None,
+                    req.request_id,
                 )
                 entries.append(entry)
         return entries

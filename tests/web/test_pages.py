@@ -26,7 +26,7 @@ from tests.web.site import BUYER_A, JA_QUERY, VI_QUERY, Site, build_site
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return build_site(tmp_path_factory.mktemp("pages"))
+    return build_site(tmp_path_factory, "pages")
 
 
 def signed_in(site: Site, who: str) -> tuple[TestClient, str]:
