@@ -103,6 +103,15 @@ def test_search_in_vietnamese_and_japanese(site: Site, flow: dict[str, str]) -> 
         assert re.search(r'name="sector" value="[IV]+"', flow[f"search_{name}"])  # facets
 
 
+def test_search_in_korean_and_english_too(site: Site) -> None:
+    """The page ranks as the search service does, in every language it takes."""
+    buyer, _ = signed_in(site, "buyer_a")
+    for query in ("사출 성형", "plastic injection moulding of housings"):
+        expected = services.search(site.app.state.context.index, query, 100).matches[:10]
+        shown = shown_ids(buyer.get("/app/search", params={"q": query}).text)
+        assert shown == [m.supplier_id for m in expected] and len(shown) == 10
+
+
 def test_filters_facets_and_paging(site: Site) -> None:
     buyer, _ = signed_in(site, "buyer_a")
     page1 = buyer.get("/app/search", params={"q": VI_QUERY}).text
