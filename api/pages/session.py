@@ -50,6 +50,11 @@ SESSION_LIFETIME = timedelta(hours=12)
 PREFIX = "/app"
 SIGNIN_PATH = f"{PREFIX}/signin"
 
+CONTENT_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 # Links in the nav of each role's pages, and each role's landing page (modules add theirs).
 NAV: dict[str, list[tuple[str, str]]] = {}
 HOME: dict[str, str] = {}
@@ -228,7 +233,8 @@ def render(page: Page, template: str, status: int = 200, **ctx: Any) -> HTMLResp
 
 def finish(page: Page, response: Any) -> None:
     """Headers every page answer carries: the anonymous CSRF cookie when one was made, no
-    caching of signed-in pages, no framing."""
+    caching of signed-in pages, no framing, and a content policy: scripts, styles, forms and
+    images only from this site (inline styles allowed: charts are inline SVG), no plugins."""
     if page.new_anon_csrf is not None:
         response.set_cookie(
             ANON_CSRF_COOKIE,
@@ -241,3 +247,4 @@ def finish(page: Page, response: Any) -> None:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Content-Security-Policy"] = CONTENT_POLICY

@@ -63,6 +63,8 @@ def test_cookie_flags_and_a_replayed_cookie_after_sign_out(
     )
     header = answer.headers["set-cookie"].lower()
     assert "httponly" in header and "samesite=lax" in header
+    policy = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     stolen = client.cookies.get("matcher_session")
     csrf = CSRF.search(client.get("/app/search").text)
     assert csrf
