@@ -60,6 +60,13 @@ def signin(page: AnyPage, form: CheckedForm) -> Response:
     token, session = page.context.workspace.open_web_session(found.key_id, SESSION_LIFETIME)
     page.session = session
     response = redirect(page, next_path or home_of(found))
+    set_session_cookie(page, response, token)
+    return response
+
+
+def set_session_cookie(page: Page, response: Response, token: str) -> None:
+    """HttpOnly (no script reads it), SameSite=Lax (not sent on other sites' POSTs), Secure
+    over https, for the session's lifetime."""
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -69,7 +76,6 @@ def signin(page: AnyPage, form: CheckedForm) -> Response:
         secure=secure(page.request),
         path="/",
     )
-    return response
 
 
 @router.post("/signout", response_model=None)

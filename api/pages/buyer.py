@@ -15,7 +15,7 @@ from matcher import services
 from matcher.retrieve import Filters
 from matcher.schemas import Match
 from matcher.services.facets import POOL, browse
-from matcher.services.meetings import Meetings
+from matcher.services.meetings import Meetings, takes_part
 from matcher.services.shortlist import Shortlists
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -36,14 +36,18 @@ PageNo = Annotated[int, Query(alias="page", ge=1, le=1000)]
 Values = Annotated[list[str] | None, Query(max_length=20)]
 
 
-def buyer_extras(page: Page) -> dict[str, Any]:
-    """What a buyer's page adds: the shortlist's ids, the events and requirements to offer."""
+def buyer_extras(page: Page, supplier_id: str | None = None) -> dict[str, Any]:
+    """What a buyer's page adds: the shortlist's ids, the requirements and the events to offer
+    (those the supplier, when one is named, is registered for too)."""
     if page.key.role != "buyer":
         return {"shortlisted": set(), "events": [], "requirements": []}
     requirements, _ = page.context.workspace.page_requirements(0, 200, page.key.buyer_id or "")
+    events = Meetings(page.context.workspace, page.context.events).events_for(page.key)
+    if supplier_id is not None:
+        events = [e for e in events if takes_part(e, supplier_id, "supplier")]
     return {
         "shortlisted": Shortlists(page.context.workspace).supplier_ids(page.key),
-        "events": Meetings(page.context.workspace, page.context.events).events_for(page.key),
+        "events": events,
         "requirements": requirements,
     }
 
@@ -90,7 +94,7 @@ def supplier_page(
     why = explanation(page, supplier_id, q, requirement)
     return render(
         page, "buyer/supplier.html", s=seen, why=why, q=q, requirement_id=requirement,
-        **buyer_extras(page),
+        **buyer_extras(page, supplier_id),
     )  # fmt: skip
 
 

@@ -13,13 +13,13 @@ Numbers and dates are formatted by Babel (CLDR data) in the chosen locale.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from importlib.resources import files
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 
 Lang = Literal["vi", "en"]
@@ -74,7 +74,23 @@ def number(lang: Lang, value: float | int, digits: int = 0) -> str:
 
 
 def moment(lang: Lang, value: datetime | str, zone: str | None = None) -> str:
-    """A date and time in the locale's medium format, in ``zone`` when given."""
+    """A date (medium) and a time of day (short) in the locale, in ``zone`` when given:
+    '20 thg 11, 2025 08:30' (vi), 'Nov 20, 2025, 8:30 AM' (en)."""
     when = datetime.fromisoformat(value) if isinstance(value, str) else value
     tz = ZoneInfo(zone) if zone else None
-    return format_datetime(when, "medium", tzinfo=tz, locale=lang)
+    return format_datetime(when, "medium", tzinfo=tz, locale=lang).replace(
+        format_time(when, "medium", tzinfo=tz, locale=lang),
+        format_time(when, "short", tzinfo=tz, locale=lang),
+    )
+
+
+def clock(lang: Lang, value: datetime | str, zone: str | None = None) -> str:
+    """A time of day alone, short: '08:30' (vi), '8:30 AM' (en)."""
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return format_time(when, "short", tzinfo=ZoneInfo(zone) if zone else None, locale=lang)
+
+
+def day(lang: Lang, value: date | str) -> str:
+    """A date alone, medium: '20 thg 11, 2025' (vi), 'Nov 20, 2025' (en)."""
+    return format_date(date.fromisoformat(value) if isinstance(value, str) else value,
+                       "medium", locale=lang)  # fmt: skip

@@ -11,7 +11,8 @@ Contract for a page module (see api/pages/README.md):
   parsed form, its token checked) and so can never forget the check. The token is the session's
   own (per-session, stored server-side); before sign-in it is a double-submit cookie.
 - ``render(page, "dir/name.html", **ctx)`` renders a template under api/templates with the
-  frame's variables: ``page``, ``t``, ``num``, ``when``, ``csrf_token``, ``nav``, ``langs``.
+  frame's variables: ``page``, ``t``, ``num`` (a number), ``when`` (date and time), ``day``
+  (a date), ``clock`` (a time of day), ``csrf_token``, ``nav``, ``langs``.
 - ``register_nav(role, message_id, path)`` adds a link to the nav of a role's pages and
   ``register_home(role, path)`` sets where that role lands after sign-in.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -35,7 +36,7 @@ from starlette.datastructures import FormData
 
 from api.deps import Context, get_context
 from api.limits import RateLimiter
-from api.pages.i18n import LANG_NAMES, Lang, moment, number, pick_lang, translate
+from api.pages.i18n import LANG_NAMES, Lang, clock, day, moment, number, pick_lang, translate
 from matcher.store import ApiKey, Role, WebSession
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -49,6 +50,11 @@ SESSION_LIFETIME = timedelta(hours=12)
 PREFIX = "/app"
 SIGNIN_PATH = f"{PREFIX}/signin"
 
+CONTENT_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 # Links in the nav of each role's pages, and each role's landing page (modules add theirs).
 NAV: dict[str, list[tuple[str, str]]] = {}
 HOME: dict[str, str] = {}
@@ -211,6 +217,8 @@ def render(page: Page, template: str, status: int = 200, **ctx: Any) -> HTMLResp
             "t": page.t,
             "num": partial(number, page.lang),
             "when": partial(moment, page.lang),
+            "clock": partial(clock, page.lang),
+            "day": partial(day, page.lang),
             "csrf_token": page.csrf_token,
             "nav": NAV.get(role or "", []),
             "langs": LANG_NAMES,
@@ -225,7 +233,8 @@ def render(page: Page, template: str, status: int = 200, **ctx: Any) -> HTMLResp
 
 def finish(page: Page, response: Any) -> None:
     """Headers every page answer carries: the anonymous CSRF cookie when one was made, no
-    caching of signed-in pages, no framing."""
+    caching of signed-in pages, no framing, and a content policy: scripts, styles, forms and
+    images only from this site (inline styles allowed: charts are inline SVG), no plugins."""
     if page.new_anon_csrf is not None:
         response.set_cookie(
             ANON_CSRF_COOKIE,
@@ -238,6 +247,4 @@ def finish(page: Page, response: Any) -> None:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
-
-
-PageHandler = Callable[..., Coroutine[Any, Any, Any]]
+    response.headers["Content-Security-Policy"] = CONTENT_POLICY

@@ -4,6 +4,8 @@ answer 404 (matcher.services.shortlist, matcher.services.meetings)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -14,6 +16,11 @@ from matcher.services.shortlist import Shortlists
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def names_of(page: Page, supplier_ids: Iterable[str]) -> dict[str, str]:
+    """Suppliers' names (public) by id, for lists that name them."""
+    return {k: s.name for k, s in page.context.workspace.suppliers_by_id(supplier_ids).items()}
 
 
 def meetings(page: Page) -> Meetings:
@@ -51,7 +58,9 @@ def shortlist_export(page: BuyerPage) -> Response:
 def my_requests(page: BuyerPage) -> HTMLResponse:
     service = meetings(page)
     events = {e.event_id: e for e in service.events_for(page.key)}
-    return render(page, "buyer/requests.html", requests=service.of_buyer(page.key), events=events)
+    requests = service.of_buyer(page.key)
+    names = names_of(page, (r.supplier_id for r in requests))
+    return render(page, "buyer/requests.html", requests=requests, events=events, names=names)
 
 
 @router.post("/requests", response_model=None)
@@ -70,4 +79,5 @@ def request_meeting(page: BuyerPage, form: CheckedForm) -> RedirectResponse:
 def request_page(page: BuyerPage, request_id: int) -> HTMLResponse:
     found = meetings(page).get(page.key, request_id)
     event = page.context.events.get(found.event_id)
-    return render(page, "buyer/request.html", r=found, event=event)
+    names = names_of(page, [found.supplier_id])
+    return render(page, "buyer/request.html", r=found, event=event, names=names)

@@ -2,8 +2,9 @@
 supplier accepts or declines, and the answer feeds the next plan.
 
 - A buyer sees the events it takes part in (name, date, place: not the organisers' view), asks
-  only suppliers registered for that event, and sees only its own requests; another buyer's
-  request answers as a missing one (NotFound).
+  only suppliers registered for that event, once a pair and event (a declined request is not
+  asked again), and sees only its own requests; another buyer's request answers as a missing
+  one (NotFound).
 - A supplier sees the requests made to it and answers each once. Accepting makes the pair a
   mutual request in the event (both sides asked: the planner's ``mutual_requests`` priority)
   and counts as a confirmed meeting (an "accepted" outcome by the supplier, which lets the
@@ -44,6 +45,7 @@ class AgendaEntry:
 
     event: EventRecord
     buyer_id: str
+    buyer_name: str
     slot_start: str | None
     slot_end: str | None
     table: str | None
@@ -84,8 +86,11 @@ class Meetings:
         if requirement_id:
             owned_requirement(self.workspace, key, requirement_id)
         for earlier in self.workspace.meeting_requests(buyer_id=buyer, event_id=event_id):
-            if earlier.supplier_id == supplier_id and earlier.status != "declined":
-                raise Conflict("you have asked this supplier for a meeting at this event already")
+            if earlier.supplier_id == supplier_id:
+                raise Conflict(
+                    "you have asked this supplier for a meeting at this event already "
+                    f"({earlier.status})"
+                )
         made = self.workspace.add_meeting_request(
             event_id, buyer, supplier_id, requirement_id or None, message.strip()[:MAX_MESSAGE]
         )
@@ -153,6 +158,7 @@ class Meetings:
                         AgendaEntry(
                             record,
                             row["buyer_id"],
+                            row.get("buyer_name") or row["buyer_id"],
                             row["slot_start"],
                             row["slot_end"],
                             row["table"],
@@ -166,7 +172,14 @@ class Meetings:
             unplanned = (req.event_id, req.buyer_id) not in planned
             if req.status == "accepted" and unplanned and req.event_id in events:
                 entry = AgendaEntry(
-                    events[req.event_id], req.buyer_id, None, None, None, None, req.request_id
+                    events[req.event_id],
+                    req.buyer_id,
+                    req.buyer_id,
+                    None,
+                    None,
+                    None,
+                    None,
+                    req.request_id,
                 )
                 entries.append(entry)
         return entries

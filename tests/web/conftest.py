@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import uvicorn
@@ -111,19 +111,32 @@ def driver() -> Iterator[Chrome]:
         browser.quit()
 
 
+def click_through(driver: Chrome, element: Any) -> None:
+    """Click a link or submit button and wait for the page it leads to to load (a click
+    returns before the browser has swapped pages)."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    wait = WebDriverWait(driver, WAIT_S)
+    wait.until(expected_conditions.staleness_of(old))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def sign_in(driver: Chrome, base_url: str, key: str) -> None:
     """Sign out whoever is signed in, then sign in with ``key`` through the sign-in form."""
     driver.delete_all_cookies()
     driver.get(base_url + "/app/signin")
     field = driver.find_element(By.ID, "f-api_key")
     field.send_keys(key)
-    driver.find_element(By.ID, "signin").click()
+    click_through(driver, driver.find_element(By.ID, "signin"))
     assert driver.find_elements(By.ID, "signout"), driver.page_source[:2000]
 
 
 def set_language(driver: Chrome, lang: str) -> None:
     """Click the language switch in the frame (the choice is remembered in a cookie)."""
-    driver.find_element(By.CSS_SELECTOR, f".langs a[lang={lang}]").click()
+    click_through(driver, driver.find_element(By.CSS_SELECTOR, f".langs a[lang={lang}]"))
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
 
 

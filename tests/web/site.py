@@ -6,14 +6,16 @@ The hashing encoder: ranked by words and the lexicon, fast and deterministic."""
 from __future__ import annotations
 
 import csv
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 
 from api.app import create_app
 from api.config import ApiSettings
-from matcher.jobs import ingest_file
+from matcher.jobs import build_workspace_index, ingest_file
 from matcher.services import search
 from matcher.store import Workspace
 from tests.conftest import SAMPLE, hashing
@@ -45,11 +47,26 @@ def write_requirements(path: Path, buyers: tuple[str, ...]) -> Path:
     return path
 
 
-def build_site(root: Path) -> Site:
-    folder = root / "ws"
-    ingest_file(folder, "suppliers", SAMPLE / "suppliers.csv")
-    names = ("Honda Vietnam", "Canon Vietnam")
-    ingest_file(folder, "requirements", write_requirements(root / "requirements.csv", names))
+_TEMPLATES: dict[str, Path] = {}
+
+
+def template(factory: pytest.TempPathFactory) -> Path:
+    """The register and its index, built once a test session; each site starts from a copy
+    (opening built artifacts is a third of the time of building them)."""
+    if "ws" not in _TEMPLATES:
+        root = factory.mktemp("web-template")
+        folder = root / "ws"
+        ingest_file(folder, "suppliers", SAMPLE / "suppliers.csv")
+        names = ("Honda Vietnam", "Canon Vietnam")
+        ingest_file(folder, "requirements", write_requirements(root / "requirements.csv", names))
+        build_workspace_index(folder, hashing())
+        _TEMPLATES["ws"] = folder
+    return _TEMPLATES["ws"]
+
+
+def build_site(factory: pytest.TempPathFactory, name: str) -> Site:
+    folder = factory.mktemp(name) / "ws"
+    shutil.copytree(template(factory), folder)
     workspace = Workspace(folder)
     app = create_app(folder, hashing(), ApiSettings(rate_per_minute=1e9, rate_burst=10**9))
     context = app.state.context

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -17,6 +17,7 @@ from api.pages.i18n import translate
 from tests.web.conftest import (
     By,
     browser_paths,
+    click_through,
     console_errors,
     screenshots,
     serve,
@@ -34,7 +35,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, str]]:
     browser_paths()  # fail before the slower set-up when the browser is missing
-    built = build_site(tmp_path_factory.mktemp("browser"))
+    built = build_site(tmp_path_factory, "browser")
     with serve(built.app) as url:
         yield built, url
 
@@ -44,9 +45,20 @@ def search(driver: Chrome, query: str) -> list[str]:
     box.clear()
     box.send_keys(query)
     assert box.get_attribute("value") == query  # typed as typed, in any script
-    driver.find_element(By.ID, "search-submit").click()
+    click_through(driver, driver.find_element(By.ID, "search-submit"))
     items = driver.find_elements(By.CSS_SELECTOR, "li.result")
     return [li.get_attribute("data-supplier-id") or "" for li in items]
+
+
+def enter(driver: Chrome, field: Any) -> None:
+    """Press Enter in a field (the form is sent) and wait for the next page."""
+    from selenium.webdriver.common.keys import Keys
+
+    class Enter:
+        def click(self) -> None:
+            field.send_keys(Keys.ENTER)
+
+    click_through(driver, Enter())
 
 
 def session_get(driver: Chrome, url: str) -> httpx.Response:
@@ -73,15 +85,15 @@ def test_buyer_then_supplier_then_another_buyer(site: tuple[Site, str], driver: 
     ids = search(driver, VI_QUERY)
     assert ids[0] == built.supplier_id and len(ids) == 10
     screenshots(driver, "search-vi")
-    driver.find_element(By.CSS_SELECTOR, "li.result a.name").click()
+    click_through(driver, driver.find_element(By.CSS_SELECTOR, "li.result a.name"))
     assert driver.find_element(By.ID, "why").is_displayed()
     screenshots(driver, "supplier")
-    driver.find_element(By.ID, "shortlist-add").click()
+    click_through(driver, driver.find_element(By.ID, "shortlist-add"))
     assert driver.find_element(By.ID, "on-shortlist").is_displayed()
 
     # Request a meeting at the event from that page.
     driver.find_element(By.ID, "f-message").send_keys("Chúng tôi muốn gặp tại hội chợ.")
-    driver.find_element(By.ID, "request-meeting").click()
+    click_through(driver, driver.find_element(By.ID, "request-meeting"))
     assert driver.find_element(By.ID, "request-status").text == translate("vi", "status.pending")
     request_url = driver.current_url
     screenshots(driver, "request")
@@ -92,8 +104,8 @@ def test_buyer_then_supplier_then_another_buyer(site: tuple[Site, str], driver: 
     ids = search(driver, JA_QUERY)
     assert ids[0] == built.ja_supplier_id
     screenshots(driver, "search-ja")
-    driver.find_element(By.CSS_SELECTOR, "li.result a.name").click()
-    driver.find_element(By.ID, "shortlist-add").click()
+    click_through(driver, driver.find_element(By.CSS_SELECTOR, "li.result a.name"))
+    click_through(driver, driver.find_element(By.ID, "shortlist-add"))
 
     driver.get(url + "/app/shortlist")
     rows = driver.find_elements(By.CSS_SELECTOR, "#shortlist tbody tr")
@@ -108,7 +120,7 @@ def test_buyer_then_supplier_then_another_buyer(site: tuple[Site, str], driver: 
 
     driver.get(url + "/app/requirements")
     screenshots(driver, "requirements")
-    driver.find_element(By.CSS_SELECTOR, "#requirements a").click()
+    click_through(driver, driver.find_element(By.CSS_SELECTOR, "#requirements a"))
     assert driver.find_elements(By.CSS_SELECTOR, "#matches li.result")
     requirement_url = driver.current_url
     screenshots(driver, "requirement")
@@ -121,14 +133,14 @@ def test_buyer_then_supplier_then_another_buyer(site: tuple[Site, str], driver: 
     assert driver.current_url.endswith("/app/supplier/requests")
     screenshots(driver, "supplier-requests")
     card = driver.find_element(By.CSS_SELECTOR, f'li[data-buyer-id="{BUYER_A}"]')
-    card.find_element(By.CSS_SELECTOR, "button.accept").click()
+    click_through(driver, card.find_element(By.CSS_SELECTOR, "button.accept"))
     card = driver.find_element(By.CSS_SELECTOR, f'li[data-buyer-id="{BUYER_A}"]')
     assert translate("en", "status.accepted") in card.text
-    driver.find_element(By.LINK_TEXT, translate("en", "nav.agenda")).click()
+    click_through(driver, driver.find_element(By.LINK_TEXT, translate("en", "nav.agenda")))
     row = driver.find_element(By.CSS_SELECTOR, f'#agenda tr[data-buyer-id="{BUYER_A}"]')
     assert translate("en", "agenda.to_plan") in row.text
     built.app.state.context.events.plan(built.event_id, 10)  # the organisers plan the event
-    driver.refresh()
+    driver.get(driver.current_url)  # get waits for the load, refresh may not
     row = driver.find_element(By.CSS_SELECTOR, f'#agenda tr[data-buyer-id="{BUYER_A}"]')
     assert row.get_attribute("data-meeting-id") and re.search(r"\d{1,2}:\d{2}", row.text)
     screenshots(driver, "agenda")
@@ -162,9 +174,11 @@ def test_keyboard_only_sign_in_and_search(site: tuple[Site, str], driver: Chrome
     body.send_keys(Keys.TAB)
     assert driver.switch_to.active_element.get_attribute("class") == "skip"
     key_field = driver.find_element(By.ID, "f-api_key")
-    key_field.send_keys(built.keys["buyer_b"], Keys.ENTER)
+    key_field.send_keys(built.keys["buyer_b"])
+    enter(driver, key_field)
     box = driver.find_element(By.ID, "f-q")
-    box.send_keys(VI_QUERY, Keys.ENTER)
+    box.send_keys(VI_QUERY)
+    enter(driver, box)
     assert driver.find_elements(By.CSS_SELECTOR, "li.result")
     # Every field of the page has a label.
     for field in driver.find_elements(

@@ -21,12 +21,12 @@ from openpyxl import load_workbook
 from api.pages import page_modules
 from matcher import services
 from tests.web.conftest import CSRF, client_sign_in
-from tests.web.site import BUYER_A, JA_QUERY, VI_QUERY, Site, build_site
+from tests.web.site import BUYER_A, BUYER_B, JA_QUERY, VI_QUERY, Site, build_site
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return build_site(tmp_path_factory.mktemp("pages"))
+    return build_site(tmp_path_factory, "pages")
 
 
 def signed_in(site: Site, who: str) -> tuple[TestClient, str]:
@@ -101,6 +101,15 @@ def test_search_in_vietnamese_and_japanese(site: Site, flow: dict[str, str]) -> 
         assert len(ids) == 10 and ids[0] == best
         assert 'id="next-page"' in flow[f"search_{name}"]  # paging
         assert re.search(r'name="sector" value="[IV]+"', flow[f"search_{name}"])  # facets
+
+
+def test_search_in_korean_and_english_too(site: Site) -> None:
+    """The page ranks as the search service does, in every language it takes."""
+    buyer, _ = signed_in(site, "buyer_a")
+    for query in ("사출 성형", "plastic injection moulding of housings"):
+        expected = services.search(site.app.state.context.index, query, 100).matches[:10]
+        shown = shown_ids(buyer.get("/app/search", params={"q": query}).text)
+        assert shown == [m.supplier_id for m in expected] and len(shown) == 10
 
 
 def test_filters_facets_and_paging(site: Site) -> None:
@@ -194,6 +203,23 @@ def test_supplier_accepts_and_sees_it_on_its_agenda(site: Site, flow: dict[str, 
         found
         and (found.contact_email or "") in buyer.get(f"/app/suppliers/{found.supplier_id}").text
     )
+
+
+def test_a_declined_request_is_final_and_keeps_the_pair_apart(site: Site) -> None:
+    buyer, buyer_csrf = signed_in(site, "buyer_b")
+    ask = {"csrf_token": buyer_csrf, "event_id": site.event_id, "supplier_id": site.supplier_id}
+    assert buyer.post("/app/requests", data=ask).status_code == 200
+    supplier, csrf = signed_in(site, "supplier")
+    listed = supplier.get("/app/supplier/requests").text
+    request_id = re.findall(r'data-request-id="(\d+)" data-buyer-id="' + BUYER_B, listed)[0]
+    decline = f"/app/supplier/requests/{request_id}/decline"
+    assert supplier.post(decline, data={"csrf_token": csrf}).status_code == 200
+    event = site.workspace.event(site.event_id)
+    assert event and {"buyer": BUYER_B, "supplier": site.supplier_id} in event.spec["declined"]
+    assert 'class="status-declined"' in buyer.get("/app/requests").text
+    assert buyer.post("/app/requests", data=ask).status_code == 409  # not asked again
+    # Nor is the declined buyer on the supplier's agenda.
+    assert BUYER_B not in supplier.get("/app/supplier/agenda").text
 
 
 def test_supplier_edits_its_profile_as_the_importer_validates(site: Site) -> None:

@@ -4,15 +4,20 @@ switch is remembered, redirects stay on the site, and /docs needs no CDN."""
 
 from __future__ import annotations
 
+import importlib
 import re
+from collections.abc import Iterator
 
 import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.config import ApiSettings
+from api.pages import page_modules
 from api.pages.i18n import catalogue, moment, number, pick_lang
-from api.pages.session import local_path
+from api.pages.session import local_path, signed_in
 from matcher.jobs import ingest_file
 from matcher.store import Workspace
 from tests.conftest import DATA, hashing
@@ -58,6 +63,8 @@ def test_cookie_flags_and_a_replayed_cookie_after_sign_out(
     )
     header = answer.headers["set-cookie"].lower()
     assert "httponly" in header and "samesite=lax" in header
+    policy = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     stolen = client.cookies.get("matcher_session")
     csrf = CSRF.search(client.get("/app/search").text)
     assert csrf
@@ -160,3 +167,32 @@ def test_docs_work_offline(site: tuple[TestClient, Workspace]) -> None:
     for path in assets:
         assert client.get(path).status_code == 200, path
     assert client.get("/openapi.json").status_code == 200
+
+
+def test_every_page_but_sign_in_needs_a_session(site: tuple[TestClient, Workspace]) -> None:
+    """Each page route depends on ``signed_in`` (a live session), but the few a visitor needs
+    before signing in; a visitor is sent to the sign-in page from each of the others."""
+    open_to_visitors = {"/app", "/app/signin", "/app/signout", "/app/lang/{lang}"}
+    client, _ = site
+    client.cookies.clear()
+    guarded = 0
+    for module in page_modules():
+        router = getattr(importlib.import_module(module), "router", None)
+        for route in router.routes if router is not None else []:
+            assert isinstance(route, APIRoute)
+            calls = {d.call for d in flat(route.dependant)}
+            if route.path in open_to_visitors:
+                continue
+            assert signed_in in calls, route.path
+            guarded += 1
+            if "GET" in (route.methods or ()):
+                url = re.sub(r"{[^}]+}", "x", route.path)
+                answer = client.get(url, follow_redirects=False)
+                assert answer.status_code == 303 and "/app/signin" in answer.headers["location"]
+    assert guarded >= 12
+
+
+def flat(dependant: Dependant) -> Iterator[Dependant]:
+    for dep in dependant.dependencies:
+        yield dep
+        yield from flat(dep)
