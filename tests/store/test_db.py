@@ -124,7 +124,7 @@ def test_migrate_brings_an_empty_database_to_head_and_then_does_nothing(tmp_path
         with engine.begin() as connection:
             migrate(connection)
             version = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
-            assert version.scalar() == "0002"
+            assert version.scalar() == "0003_web"
     engine.dispose()
 
 
