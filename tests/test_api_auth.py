@@ -236,6 +236,11 @@ CASES = [
         lambda w: ("/v1/tiers/propose", {"json": {"top_k": 2, "depth": 2}}),
         _org(200),
     ),
+    # the learned ranker (#15): organisers only; with no outcomes, training keeps the transparent
+    # scorer (200) and there is nothing to roll back to (409)
+    Case("POST", "/v1/ranker/train", lambda w: ("/v1/ranker/train", {}), _org(200)),
+    Case("GET", "/v1/ranker", lambda w: ("/v1/ranker", {}), _org(200)),
+    Case("POST", "/v1/ranker/rollback", lambda w: ("/v1/ranker/rollback", {}), _org(409)),
     # keys: admins only
     Case(
         "POST",

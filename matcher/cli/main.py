@@ -340,22 +340,24 @@ def search(
     filters = Filters.build(cert or [], sector or [], province or [])
     with _domain_errors():
         freshness = index_freshness(workspace)
-        if freshness is not None and freshness.stale:
-            if refresh:
-                err_console.print(
-                    f"Refreshing the index ({freshness.describe()} since it was built) …",
-                    highlight=False,
-                )
-                settings = _settings(encoder or freshness.encoder or None)
-                jobs.build_workspace_index(workspace, settings, RichReporter(False))
-            else:
-                err_console.print(
-                    f"[yellow]warning:[/yellow] the index is older than the register "
-                    f"({freshness.describe()} since it was built): these results leave them "
-                    f"out. Run `matcher index --workspace {workspace}`, or search with --refresh.",
-                    highlight=False,
-                )
+        stale = freshness is not None and freshness.stale
+        if stale and refresh and freshness is not None:
+            err_console.print(
+                f"Refreshing the index ({freshness.describe()} since it was built) …",
+                highlight=False,
+            )
+            settings = _settings(encoder or freshness.encoder or None)
+            jobs.build_workspace_index(workspace, settings, RichReporter(False))
+        # The search loads (and verifies) the index first: a damaged index is refused in one
+        # line, never preceded by a staleness warning read off the same damaged files.
         result = jobs.search_workspace(workspace, text, top, filters)
+        if stale and not refresh and freshness is not None:
+            err_console.print(
+                f"[yellow]warning:[/yellow] the index is older than the register "
+                f"({freshness.describe()} since it was built): these results leave them "
+                f"out. Run `matcher index --workspace {workspace}`, or search with --refresh.",
+                highlight=False,
+            )
     if result.why_empty:
         err_console.print(f"[yellow]No supplier:[/yellow] {result.why_empty}", highlight=False)
     if as_json:

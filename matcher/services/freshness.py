@@ -52,13 +52,18 @@ def index_freshness(workspace: Workspace | Path) -> IndexFreshness | None:
     ):
         return None
     indexed: dict[str, object] = {}
-    with open(folder / SUPPLIERS_FILE, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                record = json.loads(line)
-                indexed[str(record.get("supplier_id"))] = record
+    try:
+        with open(folder / SUPPLIERS_FILE, encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    record = json.loads(line)
+                    indexed[str(record.get("supplier_id"))] = record
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        # A damaged index version: say nothing here; loading it refuses with the file and the fix
+        # (matcher.artifacts verifies it), which is the one line the user should see.
+        return None
     registered = {s.supplier_id: s.model_dump(mode="json") for s in ws.suppliers()}
-    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     return IndexFreshness(
         added=len(registered.keys() - indexed.keys()),
         changed=sum(registered[k] != indexed[k] for k in registered.keys() & indexed.keys()),
