@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from matcher.config import Settings
-from matcher.engine import Engine
+from matcher.engine import Engine, search_requirement
 from matcher.errors import ConfigError
+from matcher.normalise import normalise_requirement
 from matcher.rank import FEATURES, load_weights
 from matcher.retrieve import Filters, rrf_scores
 from matcher.schemas import Requirement, Supplier
@@ -92,7 +93,11 @@ def test_explanations_name_capabilities_and_certificates(engine: Engine) -> None
 
 def test_score_is_the_weighted_sum_of_features(engine: Engine) -> None:
     (m,) = engine.search("ép phun nhựa", 1)
-    weights = engine.ranker.weights
+    # The weights this request is scored with: the file's, gated by what the request carries.
+    request = normalise_requirement(
+        search_requirement("ép phun nhựa"), engine.taxonomy, engine.lexicon
+    )
+    weights = engine.ranker.weights_for(request)
     assert m.score == pytest.approx(sum(weights[f] * m.features[f] for f in FEATURES), abs=1e-5)
     assert all(0.0 <= m.features[f] <= 1.0 for f in FEATURES)
     assert np.isfinite(m.score)
