@@ -20,6 +20,7 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from matcher import rank
 from matcher.config import DEFAULT_WEIGHTS, Settings
 from matcher.encoders import default_cache_path
 from matcher.engine import Engine
@@ -117,8 +118,24 @@ def main() -> None:
         help="tune with the coverage spread gate moving tied coverage weight to this feature "
         "(e.g. fusion; matcher.rank.spread_weights)",
     )
+    parser.add_argument(
+        "--lexicon-reads",
+        default=None,
+        help="LOW:HIGH translation coverage over which the taxonomy's gate closes (default: "
+        "matcher.rank.LEXICON_READS); to compare bounds on the dev parts, not written",
+    )
+    parser.add_argument(
+        "--no-worse",
+        action="store_true",
+        help="refuse any trial that lowers a suite's dev nDCG@10 below the current file's",
+    )
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
+    if args.lexicon_reads:
+        low, high = (float(v) for v in args.lexicon_reads.split(":"))
+        rank.LEXICON_READS = (low, high)  # read by effective_weights at each call
+        if args.write:
+            parser.error("--lexicon-reads measures other bounds; set LEXICON_READS to write them")
     settings = Settings.for_encoder(args.encoder)
     if args.chunk_words:
         settings.embed.chunk_words = args.chunk_words
@@ -138,17 +155,31 @@ def main() -> None:
         for name, value in (item.split("=") for item in args.targets.split(",") if item)
     }
 
+    # With --no-worse, a trial that puts any suite's dev nDCG@10 below what the current file
+    # gives it is refused: a gain on one suite is not bought with a loss on another.
+    floors = {
+        name: mean_ndcg(feats["dev"], current, qrels_all, gated=current_gated)
+        for name, (feats, _) in data.items()
+    }
+    if args.no_worse:
+        shown = {k: round(v, 4) for k, v in floors.items()}
+        print(f"  dev floors (current file): {json.dumps(shown)}")
+
     def joint(gated: bool) -> Callable[[Mapping[str, float]], float]:
         def joint_score(weights: Mapping[str, float]) -> float:
             # Each suite counts equally, whatever its number of queries, as its dev nDCG@10 over
             # its target. Above `cap` × target a suite earns (almost) nothing more, so the search
             # stops buying a suite's surplus with another's deficit: a plain mean traded 0.08
             # nDCG on the sample for 0.03 on hs-vi2en, which already cleared its bar.
-            ratios = [
-                mean_ndcg(feats["dev"], weights, qrels_all, gated=gated, tied_coverage_to=spread)
-                / targets.get(name, 1.0)
+            dev = {
+                name: mean_ndcg(
+                    feats["dev"], weights, qrels_all, gated=gated, tied_coverage_to=spread
+                )
                 for name, (feats, _) in data.items()
-            ]
+            }
+            if args.no_worse and any(dev[n] < floors[n] - 1e-9 for n in dev):
+                return -1.0
+            ratios = [dev[name] / targets.get(name, 1.0) for name in dev]
             return sum(min(r, args.cap) + 0.01 * r for r in ratios) / len(ratios)
 
         return joint_score
@@ -206,6 +237,7 @@ def main() -> None:
     means = {k: sum(v) / len(v) for k, v in test_means.items()}
     print(f"\nmean test nDCG@10: {json.dumps({k: round(v, 4) for k, v in means.items()})}")
     print(f"tuned weights (gated={tuned_gated}): {json.dumps(tuned)}")
+    print(f"taxonomy gate closes over translation coverage {rank.LEXICON_READS}")
     if args.write and means["tuned"] > means["current"]:
         payload = json.loads(DEFAULT_WEIGHTS.read_text())
         payload["weights"] = tuned

@@ -44,19 +44,31 @@ FEATURES = (
     "track_record",
     "completeness",
 )
-# Per-requirement availability of a signal, in [0, 1]: a gated feature's weight is scaled by it
-# and what is withheld moves to the dense similarity, the one signal every request has in any
-# language. A request the lexicon cannot read (Japanese, or no lexicon at all) then ranks by
-# meaning instead of by a translated-BM25 field that is mostly noise for it; one without any
-# taxonomy tag does not spend a fifth of its score on a feature that is 0 for every candidate.
+# Signal gating ("gated": true in the weights file): per requirement, a gated feature's weight is
+# scaled by how far its signal can be trusted for that request, in [0, 1], and what is withheld is
+# spread over the other features in proportion to their weights, so the balance they were tuned
+# for stays (and so does the total, so scores of requirements remain comparable).
+# The taxonomy is trusted when the request has taxonomy tags and the lexicon does *not* read it
+# nearly word for word. It is a coarse bridge of ~100 hand-listed tags whose Vietnamese and
+# English term lists are not parallel ("sợi" tags "dạng sợi monofilament", whose English twin
+# "monofilament" has no tag; "lưu hóa" tags rubber moulding, "vulcanised" does not), so a
+# cross-lingual pair often disagrees on a tag that both texts state, and the few candidates that
+# share it push the right one down. Where the lexicon reads the request (translation coverage ≥
+# LEXICON_READS[1]) the translated field carries the language bridge and the taxonomy's weight
+# goes to the other signals; below LEXICON_READS[0] (trade registers, Japanese and Korean
+# requests) it keeps all of it, linearly in between. The bounds were chosen on the suites'
+# development parts (benchmarks/tune_weights.py --lexicon-reads; models/README.md). Gating the
+# translated field by the same coverage was measured too and did not help on the dev parts.
 GATES = {
-    "translated": "translation_coverage",
-    "taxonomy": "has_tags",
-    "taxonomy_process": "has_tags",
-    "taxonomy_material": "has_tags",
-    "taxonomy_product": "has_tags",
+    "taxonomy": "taxonomy_trust",
+    "taxonomy_process": "taxonomy_trust",
+    "taxonomy_material": "taxonomy_trust",
+    "taxonomy_product": "taxonomy_trust",
 }
-AVAILABILITY = tuple(dict.fromkeys(GATES.values()))
+# What availability() reports per requirement (the columns Engine.candidate_features appends);
+# the taxonomy's trust is derived from them (gate_shares).
+AVAILABILITY = ("translation_coverage", "has_tags")
+LEXICON_READS = (0.7, 0.9)
 
 # Coverage features whose weight follows how rare full coverage is among a requirement's
 # candidates. When most candidates cover the requested tags (tariff lines of one chapter all say
@@ -115,19 +127,42 @@ def _read_weights_file(path: Path) -> dict[str, Any]:
     return cast(dict[str, Any], payload)
 
 
-def effective_weights(
-    weights: Mapping[str, float], availability: Mapping[str, float]
+def gate_shares(
+    availability: Mapping[str, float], lexicon_reads: tuple[float, float] | None = None
 ) -> dict[str, float]:
-    """One requirement's weights: each gated signal's weight × its availability, the rest to dense.
+    """How much of each gated signal a requirement keeps, in [0, 1] (see GATES)."""
+    low, high = lexicon_reads or LEXICON_READS
+    coverage = min(1.0, max(0.0, availability.get("translation_coverage", 0.0)))
+    unread = (
+        1.0 if coverage <= low else 0.0 if coverage >= high else (high - coverage) / (high - low)
+    )
+    has_tags = min(1.0, max(0.0, availability.get("has_tags", 1.0)))
+    return {"taxonomy_trust": has_tags * unread}
 
-    The total stays the same, so scores of requirements remain comparable.
+
+def effective_weights(
+    weights: Mapping[str, float],
+    availability: Mapping[str, float],
+    lexicon_reads: tuple[float, float] | None = None,
+) -> dict[str, float]:
+    """One requirement's weights: each gated signal's weight × its share (gate_shares), what is
+    withheld spread over the other features in proportion to their weights.
+
+    The total stays the same, so scores of requirements remain comparable; when the other
+    features carry no weight, the withheld weight stays withheld.
     """
+    shares = gate_shares(availability, lexicon_reads)
     out = dict(weights)
+    withheld = 0.0
     for feature, key in GATES.items():
-        share = min(1.0, max(0.0, availability.get(key, 1.0)))
-        withheld = out[feature] * (1.0 - share)
-        out[feature] -= withheld
-        out["dense"] += withheld
+        kept = out[feature] * shares[key]
+        withheld += out[feature] - kept
+        out[feature] = kept
+    rest = sum(v for f, v in out.items() if f not in GATES)
+    if withheld > 0 and rest > 0:
+        for f in out:
+            if f not in GATES:
+                out[f] += withheld * out[f] / rest
     return out
 
 
@@ -153,7 +188,7 @@ def spread_weights(
 
 
 def availability(requirement: NormalisedRequirement) -> dict[str, float]:
-    """How much of each gated signal this requirement carries (see GATES)."""
+    """What this requirement carries that the gates read (see GATES and gate_shares)."""
     wanted = [t for t in requirement.tags if not t.startswith("sector_")]
     return {
         "translation_coverage": requirement.translation_coverage,

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from matcher.config import Settings
-from matcher.engine import Engine
+from matcher.engine import Engine, search_requirement
 from matcher.errors import ConfigError
+from matcher.normalise import normalise_requirement
 from matcher.rank import FEATURES, load_weights
 from matcher.retrieve import Filters, rrf_scores
 from matcher.schemas import Requirement, Supplier
@@ -92,24 +93,48 @@ def test_explanations_name_capabilities_and_certificates(engine: Engine) -> None
 
 def test_score_is_the_weighted_sum_of_features(engine: Engine) -> None:
     (m,) = engine.search("ép phun nhựa", 1)
-    weights = engine.ranker.weights
+    # The weights this request is scored with: the file's, gated by what the request carries.
+    request = normalise_requirement(
+        search_requirement("ép phun nhựa"), engine.taxonomy, engine.lexicon
+    )
+    weights = engine.ranker.weights_for(request)
     assert m.score == pytest.approx(sum(weights[f] * m.features[f] for f in FEATURES), abs=1e-5)
     assert all(0.0 <= m.features[f] <= 1.0 for f in FEATURES)
     assert np.isfinite(m.score)
 
 
-def test_gating_moves_an_unavailable_signal_to_dense_and_keeps_the_total() -> None:
-    from matcher.rank import effective_weights
+def test_gating_spreads_an_untrusted_taxonomy_over_the_other_signals_and_keeps_the_total() -> None:
+    from matcher.rank import LEXICON_READS, effective_weights, gate_shares
 
-    weights = {f: 0.0 for f in FEATURES} | {"dense": 0.2, "translated": 0.4, "taxonomy": 0.3}
-    # A Japanese request: the lexicon knows 1 of its 4 words, and it carries no taxonomy tag.
-    gated = effective_weights(weights, {"translation_coverage": 0.25, "has_tags": 0.0})
-    assert gated["translated"] == pytest.approx(0.1)  # 0.4 × 0.25
-    assert gated["taxonomy"] == 0.0
-    assert gated["dense"] == pytest.approx(0.2 + 0.3 + 0.3)  # + 0.4 × 0.75 + 0.3
-    assert sum(gated.values()) == pytest.approx(sum(weights.values()))
-    # Fully available signals keep their weights.
-    assert effective_weights(weights, {"translation_coverage": 1.0, "has_tags": 1.0}) == weights
+    weights = {f: 0.0 for f in FEATURES} | {
+        "dense": 0.2,
+        "translated": 0.4,
+        "taxonomy": 0.2,
+        "taxonomy_process": 0.1,
+        "track_record": 0.1,
+    }
+    low, high = LEXICON_READS
+    # A request the lexicon reads word for word (a tariff line): the translated field bridges the
+    # languages, the taxonomy's weight goes to the other features in proportion to theirs.
+    read = effective_weights(weights, {"translation_coverage": high, "has_tags": 1.0})
+    assert read["taxonomy"] == read["taxonomy_process"] == 0.0
+    assert read["dense"] == pytest.approx(0.2 / 0.7)
+    assert read["translated"] == pytest.approx(0.4 / 0.7)
+    assert read["track_record"] == pytest.approx(0.1 / 0.7)
+    assert sum(read.values()) == pytest.approx(sum(weights.values()))
+    # A trade register's request or a Japanese one (the lexicon reads little of it) keeps all.
+    for coverage in (0.0, low):
+        kept = effective_weights(weights, {"translation_coverage": coverage, "has_tags": 1.0})
+        assert kept == pytest.approx(weights)
+    # Linear in between; no tags at all is no taxonomy, whatever the coverage.
+    middle = gate_shares({"translation_coverage": (low + high) / 2, "has_tags": 1.0})
+    assert middle["taxonomy_trust"] == pytest.approx(0.5)
+    assert gate_shares({"translation_coverage": 0.1, "has_tags": 0.0})["taxonomy_trust"] == 0.0
+    # When nothing else carries weight, what is withheld stays withheld.
+    alone = {f: 0.0 for f in FEATURES} | {"taxonomy": 1.0}
+    assert (
+        sum(effective_weights(alone, {"translation_coverage": 1.0, "has_tags": 1.0}).values()) == 0
+    )
 
 
 def test_translation_coverage_reads_zero_for_a_language_the_lexicon_lacks() -> None:

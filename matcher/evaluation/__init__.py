@@ -17,6 +17,8 @@ from matcher.evaluation.metrics import (
 )
 from matcher.evaluation.runner import (
     METHODS,
+    SIGNAL_METHODS,
+    SIGNALS,
     clean_nomenclature_lexicon,
     engine_settings,
     evaluate_suite,
@@ -39,6 +41,8 @@ __all__ = [
     "HS_CHAPTERS",
     "MESSY_DIR",
     "METHODS",
+    "SIGNALS",
+    "SIGNAL_METHODS",
     "SUITES",
     "Qrels",
     "RunDict",

@@ -24,14 +24,30 @@ from matcher.evaluation.baselines import (
 )
 from matcher.evaluation.metrics import RunDict, evaluate
 from matcher.evaluation.suites import HS_CHAPTERS, Suite, external_dir, load_suite
+from matcher.learn import FeatureSet, score_run
 from matcher.lexicon import clean_lexicon
 from matcher.normalise import load_taxonomy
-from matcher.schemas import Supplier
+from matcher.schemas import Requirement, Supplier
 
 if TYPE_CHECKING:
+    from matcher.engine import Engine
     from matcher.progress import Reporter
 
-METHODS = ("bm25", "tfidf-word", "tfidf-char", "minilm", "e5", "rrf-bm25-e5", "engine")
+# The engine's own signals, each ranking alone over the engine's candidates (matcher.rank
+# FEATURES; ties fall in the candidates' fused order, as the weight tuner scores them): the
+# engine should be at or above every one of them.
+SIGNALS = ("dense", "lexical", "translated", "fusion", "taxonomy")
+SIGNAL_METHODS = tuple(f"{s}-alone" for s in SIGNALS)
+METHODS = (
+    "bm25",
+    "tfidf-word",
+    "tfidf-char",
+    "minilm",
+    "e5",
+    "rrf-bm25-e5",
+    "engine",
+    *SIGNAL_METHODS,
+)
 
 
 def suite_documents(suite: Suite, part: str) -> list[Supplier]:
@@ -53,6 +69,40 @@ def _dense_memo(texts: list[str], qtexts: list[str]) -> Callable[[str], tuple[An
         return memo[name]
 
     return dense
+
+
+class _EngineMemo:
+    """One part's engine, built once however many engine methods use it, and its candidates'
+    features (for the single-signal runs)."""
+
+    def __init__(
+        self,
+        suite: Suite,
+        docs: list[Supplier],
+        queries: list[Requirement],
+        settings: Settings | None,
+        reporter: Reporter | None,
+    ) -> None:
+        self.suite, self.docs, self.queries = suite, docs, queries
+        self.settings, self.reporter = settings, reporter
+        self._engine: Engine | None = None
+        self._features: list[FeatureSet] | None = None
+
+    def built(self) -> Engine:
+        from matcher.engine import Engine
+
+        if self._engine is None:
+            own, _ = engine_settings(self.suite, self.settings)
+            self._engine = Engine(own, cache=default_cache()).build(self.docs, self.reporter)
+        return self._engine
+
+    def features(self) -> list[FeatureSet]:
+        if self._features is None:
+            engine = self.built()
+            self._features = engine.candidate_features(
+                self.queries, depth=engine.settings.retrieve.candidates, reporter=self.reporter
+            )
+        return self._features
 
 
 def clean_nomenclature_lexicon(
@@ -95,7 +145,6 @@ def suite_runs(
     reporter: Reporter | None = None,
 ) -> tuple[dict[str, RunDict], dict[str, float]]:
     """Runs of each method on one part of a suite, plus seconds per method."""
-    from matcher.engine import Engine
 
     unknown = set(methods) - set(METHODS)
     if unknown:
@@ -113,6 +162,7 @@ def suite_runs(
         qids = [q.requirement_id for q in queries]
         qtexts = [q.description for q in queries]
         dense = _dense_memo(texts, qtexts)
+        engine = _EngineMemo(suite, docs, queries, settings, reporter)
         for method in methods:
             start = time.perf_counter()
             if method == "bm25":
@@ -130,12 +180,12 @@ def suite_runs(
                         dense_run(ids, d, qids, q),
                     ]
                 )
-            else:
-                own, _ = engine_settings(suite, settings)
-                engine = Engine(own, cache=default_cache()).build(docs, reporter)
+            elif method == "engine":
                 run = {}
-                for m in engine.match(queries, 10, reporter):
+                for m in engine.built().match(queries, 10, reporter):
                     run.setdefault(m.requirement_id, {})[m.supplier_id] = m.score
+            else:
+                run = score_run(engine.features(), {method.removesuffix("-alone"): 1.0})
             runs[method].update(run)
             seconds[method] += time.perf_counter() - start
     return runs, seconds
