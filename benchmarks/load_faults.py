@@ -380,7 +380,10 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
-        httpx.get(f"{base}/readyz", timeout=30)  # the service swaps the new version in
+        try:  # the service swaps the new version in (slow on a busy machine: it loads it)
+            httpx.get(f"{base}/readyz", timeout=180)
+        except httpx.HTTPError as exc:
+            events.append(f"/readyz after the rebuild: no answer ({type(exc).__name__})")
         events.append(f"rebuild beside the service: {time.monotonic() - start:.1f} s")
         # The kill comes after the rebuild, and with load still running after the restart.
         time.sleep(max(1.0, args.seconds * 0.60 - (time.monotonic() - begin)))
