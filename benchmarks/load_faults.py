@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import collections
 import os
 import random
@@ -74,11 +75,39 @@ def serve(workspace: Path, port: int) -> None:
     from api.config import ApiSettings
     from matcher.config import Settings
 
+    trace = os.environ.get("LOAD_FAULTS_TRACE")
+    if trace:
+        _trace_malloc(Path(trace))
     settings = Settings()
     settings.embed.encoder = "hashing"
     api = ApiSettings(rate_per_minute=1e9, rate_burst=10**9, max_concurrency=64)
     app = create_app(workspace, settings, api)
     uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
+
+
+def _trace_malloc(out: Path, every: float = 20.0) -> None:
+    """Debug aid (--trace): tracemalloc in the server, the allocations grown since the first
+    snapshot written to ``out`` every ``every`` seconds, by where they were made."""
+    import tracemalloc
+
+    def loop() -> None:
+        # Started once the app is up (tracing the start-up build would slow it many times over).
+        time.sleep(every)
+        tracemalloc.start(12)
+        time.sleep(every)
+        first = tracemalloc.take_snapshot()
+        n = 0
+        while True:
+            time.sleep(every)
+            n += 1
+            grown = tracemalloc.take_snapshot().compare_to(first, "traceback")[:15]
+            lines = [f"-- {n * every:.0f} s after the first snapshot"]
+            for stat in grown:
+                lines.append(str(stat))
+                lines += ["    " + x for x in stat.traceback.format()[-8:]]
+            out.write_text("\n".join(lines) + "\n")
+
+    threading.Thread(target=loop, daemon=True).start()
 
 
 class Server:
@@ -96,6 +125,11 @@ class Server:
         self._watched = psutil.Process(self.process.pid)
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
+        atexit.register(self._reap)  # never leave a server behind (a failed start, ^C)
+
+    def _reap(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
 
     def _sample(self) -> None:
         import psutil
@@ -120,7 +154,7 @@ class Server:
         self.process.wait(30)
 
 
-def wait_ready(base: str, seconds: float = 120) -> float:
+def wait_ready(base: str, seconds: float = 300) -> float:
     import httpx
 
     start = time.monotonic()
@@ -279,6 +313,16 @@ def main() -> None:
         help="imports re-write a fixed pool of 5 batches (100 firms) instead of adding firms, "
         "so the register's size is constant and the RSS slope shows leaks, not growth",
     )
+    parser.add_argument(
+        "--calm",
+        action="store_true",
+        help="no rebuild and no kill: one server life under load (a leak hunt)",
+    )
+    parser.add_argument(
+        "--trace",
+        type=Path,
+        help="debug: run tracemalloc in the server and write its growth by allocation site here",
+    )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -305,6 +349,7 @@ def main() -> None:
         "MATCHER_CACHE_DIR": str(work / "cache"),
         "MATCHER_EMBED__ENCODER": "hashing",
         "HF_HUB_OFFLINE": "1",
+        **({"LOAD_FAULTS_TRACE": str(args.trace.resolve())} if args.trace else {}),
     }
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -325,6 +370,8 @@ def main() -> None:
         import httpx
 
         nonlocal server
+        if args.calm:
+            return
         time.sleep(args.seconds * 0.35)
         start = time.monotonic()
         subprocess.run(
@@ -333,7 +380,10 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
-        httpx.get(f"{base}/readyz", timeout=30)  # the service swaps the new version in
+        try:  # the service swaps the new version in (slow on a busy machine: it loads it)
+            httpx.get(f"{base}/readyz", timeout=180)
+        except httpx.HTTPError as exc:
+            events.append(f"/readyz after the rebuild: no answer ({type(exc).__name__})")
         events.append(f"rebuild beside the service: {time.monotonic() - start:.1f} s")
         # The kill comes after the rebuild, and with load still running after the restart.
         time.sleep(max(1.0, args.seconds * 0.60 - (time.monotonic() - begin)))
@@ -369,13 +419,24 @@ def main() -> None:
           f"{len(tally.acked_imports)} | {acked:,} |")  # fmt: skip
     print(f"| found after restart | {found:,} |")
     print(f"| too-long descriptions answered 422 | {tally.too_long_ok} / {tally.too_long_sent} |")
-    print("\n| server life | RSS start MiB | RSS end MiB | slope MiB/min | samples |")
-    print("|---|---:|---:|---:|---:|")
+    # The whole life's slope includes the warm-up (the first compaction holds two engines, and
+    # the heap keeps that high-water mark); the second half's slope is what a leak would show.
+    print("\n| server life | RSS start MiB | RSS end MiB | peak MiB | slope MiB/min | "
+          "slope, 2nd half | samples |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name, life in lives:
         kept = [x for x in life.samples if x[0] >= life.ready_at]
         if kept:
-            print(f"| {name} | {kept[0][1]:.0f} | {kept[-1][1]:.0f} | {slope(kept):+.1f} "
+            peak = max(m for _, m in kept)
+            print(f"| {name} | {kept[0][1]:.0f} | {kept[-1][1]:.0f} | {peak:.0f} "
+                  f"| {slope(kept):+.1f} | {slope(kept[len(kept) // 2 :]):+.1f} "
                   f"| {len(kept)} |")  # fmt: skip
+    for name, life in lives:  # the curve's shape: a plateau is not a leak
+        kept = [x for x in life.samples if x[0] >= life.ready_at]
+        if kept:
+            marks = [kept[0], *(x for i, x in enumerate(kept) if i and i % 40 == 0), kept[-1]]
+            curve = ", ".join(f"{t - kept[0][0]:.0f} s {m:.0f}" for t, m in marks)
+            print(f"{name} life, RSS MiB by time: {curve}")
     bad = [c for c in tally.statuses if c.isdigit() and int(c) >= 500 and c != "503"]
     ok = not bad and acked == found and tally.too_long_ok == tally.too_long_sent
     print(f"\n5xx other than 503: {sum(tally.statuses[c] for c in bad)}; "

@@ -198,6 +198,9 @@ def test_contacts_only_after_a_confirmed_meeting(service: Service) -> None:
 
 def test_feedback_outcomes(service: Service) -> None:
     c = service.client
+    # The buyer shows R1 to S1 (a supplier reports only on requirements shown to it).
+    ask = {"outcome": "requested", "supplier_id": "S1", "requirement_id": "R1"}
+    assert c.post("/v1/feedback", json=ask, headers=service.as_("buyer")).status_code == 201
     for outcome in ("requested", "accepted", "declined", "met", "no-show", "sample", "order"):
         r = c.post(
             "/v1/feedback",
@@ -521,11 +524,13 @@ def test_the_last_admin_key_cannot_be_revoked_through_the_api(tmp_path: Path) ->
 
 def test_feedback_on_an_unseen_requirement_answers_as_a_missing_one(service: Service) -> None:
     c = service.client
-    # R2 belongs to BUYER_B: neither buyer A nor a supplier that does not name its buyer sees it.
+    # R2 belongs to BUYER_B: neither buyer A nor a supplier it was not shown to sees it, even
+    # when the supplier guesses the right (buyer, requirement) pair.
     for who, extra in (
         ("buyer", {"supplier_id": "S1"}),
         ("supplier", {}),
         ("supplier", {"buyer_id": BUYER_A}),
+        ("supplier", {"buyer_id": BUYER_B}),
         ("supplier", {"supplier_id": "S1"}),
     ):
         answers = [
@@ -538,9 +543,13 @@ def test_feedback_on_an_unseen_requirement_answers_as_a_missing_one(service: Ser
         ]
         assert {a.status_code for a in answers} == {404}, (who, extra)
         assert answers[0].json() == answers[1].json()
-    # A supplier naming the buyer that shared the requirement reports on it.
-    shared = {"outcome": "met", "requirement_id": "R2", "buyer_id": BUYER_B}
-    assert c.post("/v1/feedback", json=shared, headers=service.as_("supplier")).status_code == 201
+    # Once buyer B asks S1 for a meeting on R2, S1 reports on it (naming the buyer or not).
+    ask = {"outcome": "requested", "requirement_id": "R2", "supplier_id": "S1"}
+    assert c.post("/v1/feedback", json=ask, headers=service.as_("buyer_b")).status_code == 201
+    for extra in ({"buyer_id": BUYER_B}, {}):
+        shared = {"outcome": "accepted", "requirement_id": "R2", **extra}
+        answer = c.post("/v1/feedback", json=shared, headers=service.as_("supplier"))
+        assert answer.status_code == 201 and answer.json()["buyer_id"] == BUYER_B
 
 
 def test_readyz_and_metrics_report_a_corrupt_index_version(tmp_path: Path) -> None:

@@ -90,6 +90,8 @@ def test_good_variants_keep_what_was_written() -> None:
     assert jsonl.rows == [1, 2, 3, 4]  # U+2028 / U+0085 inside a string end no record
     lines = load_records(GOOD / "multiline_cells.csv", "suppliers")
     assert lines.rows == [2, 3, 4, 5]  # spreadsheet rows, not the file's lines
+    listed = load_records(GOOD / "multiline_lists_with_commas.csv", "suppliers").records[0]
+    assert listed.description == "Sản phẩm: - thép, nhôm, đồng - nhựa, cao su, da"  # one cell
     assert len(load_records(GOOD / "dimension_understated.xlsx", "suppliers").records) == 6
 
 
@@ -175,6 +177,7 @@ def test_cli_refuses_bad_files_in_one_block_and_writes_nothing(tmp_path: Path) -
 # -- the API import ----------------------------------------------------------------------------
 API_SAMPLE = [
     "quote_closed_later_row3.csv",
+    "quote_swallows_rows_name.csv",
     "xlsx_value_under_blank_header.xlsx",
     "xlsx_billion_laughs.xlsx",
     "duplicate_key.jsonl",

@@ -41,8 +41,10 @@ def read_csv(
         text = newline + rest
     else:
         delimiter = _sniff_delimiter(text, header_row, is_header)
-    grid = _csv_grid(source, text, delimiter, limits)
-    return grid_table(source, grid, header_row, is_header, delimiter)
+    grid, lines = _csv_grid(source, text, delimiter, limits)
+    table = grid_table(source, grid, header_row, is_header, delimiter)
+    _refuse_swallowed_rows(source, table, delimiter, lines)
+    return table
 
 
 def delimiter_name(delimiter: str) -> str:
@@ -50,7 +52,10 @@ def delimiter_name(delimiter: str) -> str:
     return "tab" if delimiter == "\t" else repr(delimiter)
 
 
-def _csv_grid(source: str, text: str, delimiter: str, limits: InputSettings) -> Grid:
+def _csv_grid(
+    source: str, text: str, delimiter: str, limits: InputSettings
+) -> tuple[Grid, dict[int, tuple[int, int]]]:
+    """The rows, and each row's first and last line in the file."""
     # The module's own limit (process-wide) would refuse a long cell without naming its column:
     # no cell is longer than the file, and ours is checked on every cell with row and column.
     if csv.field_size_limit() < limits.max_file_bytes:
@@ -58,12 +63,14 @@ def _csv_grid(source: str, text: str, delimiter: str, limits: InputSettings) -> 
     # strict: a quote left open no longer swallows the rest of the file into one cell.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     grid: Grid = []
+    lines: dict[int, tuple[int, int]] = {}
     cap = limits.max_rows + HEADER_SEARCH_ROWS
     line = 0  # the file's line where the last record ended
     try:
         for values in reader:
             # The spreadsheet row, as Excel shows the file: a cell's line breaks start no row.
             grid.append((len(grid) + 1, values))
+            lines[len(grid)] = (line + 1, reader.line_num)
             line = reader.line_num
             if len(grid) > cap:
                 message = f"more than {cap:,} rows; " + limit_text("max_rows", limits.max_rows)
@@ -72,7 +79,60 @@ def _csv_grid(source: str, text: str, delimiter: str, limits: InputSettings) -> 
         raise InputDataError(
             [Problem(source, len(grid) + 1, None, _csv_error(str(exc), line + 1, reader.line_num))]
         ) from None
-    return grid
+    return grid, lines
+
+
+def _shape(value: str) -> str:
+    """A value's outline: runs of letters 'a', of digits '9', other characters as they are
+    ("S00012" and "S7" → "a9"; "Sản phẩm:" → "a a:")."""
+    out: list[str] = []
+    for c in value.strip():
+        mark = "a" if c.isalpha() else "9" if c.isdigit() else c
+        if not out or out[-1] != mark or mark not in "a9":
+            out.append(mark)
+    return "".join(out)
+
+
+def _refuse_swallowed_rows(
+    source: str, table: Table, delimiter: str, lines: dict[int, tuple[int, int]]
+) -> None:
+    """A quote opened in a cell and closed at the end of a later line makes the lines between
+    one cell, and their rows are lost without an error (strict quoting only catches text after
+    the closing quote). A line break inside a quoted cell is common and fine (Alt+Enter in
+    Excel: addresses, lists); what gives the accident away is a line inside the cell that reads
+    as a row of its own: as many cells as the header, the first shaped like this row's first
+    cell (an id: "S2" below "S1"). Such a file is refused, naming the row, the column and the
+    line; a prose line rarely has both (no commas enough, or words where the id would be)."""
+    width = len(table.headers)
+    if width < 2:
+        return
+    first = table.headers[0]
+    problems: list[Problem] = []
+    for raw in table.rows:
+        own = _shape(str(raw.cells.get(first) or "").split("\n")[0])
+        start = lines.get(raw.row, (0, 0))[0]
+        for column, value in raw.cells.items():
+            if not isinstance(value, str) or "\n" not in value:
+                continue
+            for k, part in enumerate(value.split("\n")[1:], start=1):
+                cells = next(csv.reader([part.rstrip("\r")], delimiter=delimiter), [])
+                if len(cells) == width and cells[0].strip() and _shape(cells[0]) == own:
+                    problems.append(_swallowed(source, raw.row, column, start + k, part))
+                    break
+    if problems:
+        raise InputDataError(problems)
+
+
+def _swallowed(source: str, row: int, column: str, line: int, text: str) -> Problem:
+    shown = text.rstrip("\r")[:60]
+    return Problem(
+        source,
+        row,
+        column,
+        f"a quoted cell runs over line {line} ({shown!r}), which reads as a row of its own: "
+        "the quote opened in this cell closes only at the end of a later line, merging the "
+        'rows between; close the quote where the cell ends (double a quote inside a cell: "")',
+    )
 
 
 def _csv_error(error: str, start: int, end: int) -> str:

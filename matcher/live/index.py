@@ -16,6 +16,7 @@ from matcher.config import Settings
 from matcher.encoders import CachedEncoder, EmbeddingCache, Encoder, Vectors, get_encoder
 from matcher.engine import Engine, open_engine, search_requirement
 from matcher.errors import ConfigError, IndexArtifactError, WorkspaceError
+from matcher.live.memory import release_memory
 from matcher.live.segments import (
     bare_encoder,
     delta_segment,
@@ -189,6 +190,7 @@ class LiveIndex:
                 self._replay = None
             self._rebuild_lock.release()
         log.info("index version %s swapped in", pointer.name)
+        release_memory()  # the old snapshot's pages (matcher/live/memory.py)
         self._reconcile()
         return True
 
@@ -422,6 +424,7 @@ class LiveIndex:
             self.rebuild()
         except Exception:  # a failed compaction leaves the current snapshot serving
             log.exception("background compaction failed; the delta keeps serving edits")
+        release_memory()  # the old snapshot's pages (matcher/live/memory.py)
 
     def close(self) -> None:
         """Wait for a running background compaction (call before the process exits)."""

@@ -15,7 +15,7 @@ from matcher.errors import Forbidden, InputDataError, NotFound, Problem
 from matcher.normalise import slugify
 from matcher.schemas import Requirement, Supplier
 from matcher.schemas import check_id as schema_check_id
-from matcher.store import ApiKey, Workspace
+from matcher.store import ApiKey, EventRecord, Workspace
 
 CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
 STAFF = ("admin", "organiser")
@@ -84,22 +84,30 @@ def feedback_parties(
 ) -> tuple[str, str]:
     """(buyer_id, supplier_id) the feedback is about, checked against what the key may touch.
 
-    A requirement the key may not see answers exactly as one that does not exist (404, same
-    body), whatever else the request holds: the checks that do not depend on the requirement
-    come first. Suppliers see no requirement list, so a supplier key sees a requirement only
-    through the buyer that shared it: it must name that buyer (buyer_id).
+    A requirement or event the key may not see answers exactly as one that does not exist (404,
+    same body), whatever else the request holds: the checks that do not depend on them come
+    first. A buyer sees its own requirements; a supplier only those the buyer or an organiser
+    linked to it (a request, a proposal, a lock: ``linked_buyers``) or a meeting of the event it
+    names, so no guess of a requirement id or a (buyer, requirement) pair tells it anything. A
+    buyer or supplier sees the events it takes part in.
     """
     if key.role == "buyer" and buyer_id not in (None, key.buyer_id or ""):
         raise request_problem("buyer_id", "a buyer key reports only for its own buyer")
     if key.role == "supplier" and supplier_id not in (None, key.supplier_id or ""):
         raise request_problem("supplier_id", "a supplier key reports only for its own firm")
+    event = _seen_event(workspace, key, event_id) if event_id is not None else None
     owner: str | None = None
-    if requirement_id is not None:
+    if requirement_id is not None and key.role == "supplier":
+        owners = _shared_with(workspace, key.supplier_id or "", requirement_id, event)
+        owners = owners & {buyer_id} if buyer_id is not None else owners
+        if not owners:
+            raise NotFound("no such requirement")
+        owner = min(owners)
+    elif requirement_id is not None:
         owner = workspace.requirement_owner(requirement_id)
         # The buyer the request stands for; organisers need not name one, they see every owner.
         claimed = key.buyer_id if key.role == "buyer" else buyer_id
-        must_match = key.role in ("buyer", "supplier") or claimed is not None
-        if owner is None or (must_match and owner != claimed):
+        if owner is None or ((key.role == "buyer" or claimed is not None) and owner != claimed):
             raise NotFound("no such requirement")
     buyer_id = (key.buyer_id or "") if key.role == "buyer" else (buyer_id or owner or "")
     if not buyer_id:
@@ -110,9 +118,36 @@ def feedback_parties(
         raise request_problem("supplier_id", "name the supplier")
     if workspace.supplier(supplier_id) is None:
         raise NotFound("no such supplier")
-    if event_id is not None and workspace.event(event_id) is None:
-        raise NotFound("no such event")
     return buyer_id, supplier_id
+
+
+def _seen_event(workspace: Workspace, key: ApiKey, event_id: str) -> EventRecord:
+    """The event if the key may see it (staff: any; a buyer or supplier: one it takes part in);
+    NotFound alike for missing and unseen."""
+    record = workspace.event(event_id)
+    party = key.buyer_id if key.role == "buyer" else key.supplier_id
+    takes_part = record is not None and any(
+        p.get("id") == party and p.get("role") == key.role
+        for p in record.spec.get("participants", [])
+    )
+    if record is None or (key.role not in STAFF and not takes_part):
+        raise NotFound("no such event")
+    return record
+
+
+def _shared_with(
+    workspace: Workspace, supplier_id: str, requirement_id: str, event: EventRecord | None
+) -> set[str]:
+    """The buyers whose requirement ``requirement_id`` was shown to this supplier: linked by an
+    outcome someone else reported, or in a meeting of the event's plan."""
+    owners = workspace.linked_buyers(requirement_id, supplier_id)
+    meetings = (event.plan or {}).get("meetings", []) if event is not None else []
+    owners |= {
+        str(m.get("buyer_id"))
+        for m in meetings
+        if m.get("requirement_id") == requirement_id and m.get("supplier_id") == supplier_id
+    }
+    return owners
 
 
 def requirement_owner(key: ApiKey, buyer_id: str | None, buyer: str | None) -> tuple[str, str]:

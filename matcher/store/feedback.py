@@ -97,6 +97,20 @@ class FeedbackStore(Store):
             about,
         )
 
+    def linked_buyers(self, requirement_id: str, supplier_id: str) -> set[str]:
+        """Buyers of the outcomes that link this requirement to this supplier, reported by
+        anyone but a supplier key (a buyer's request, an organiser's proposal or lock): what
+        shows a supplier the requirement."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(FeedbackRow.buyer_id).where(
+                    FeedbackRow.requirement_id == requirement_id,
+                    FeedbackRow.supplier_id == supplier_id,
+                    FeedbackRow.author_role != "supplier",
+                )
+            )
+            return set(rows)
+
     def confirmed_suppliers(self, buyer_id: str) -> set[str]:
         """Suppliers a buyer has a confirmed meeting with: an accepted / met / sample / order
         outcome reported by someone other than the buyer (the supplier, an organiser)."""

@@ -342,6 +342,7 @@ def _csv_structure(c: Corpus) -> None:
             "never closed",
             2 + n,
         )
+    _swallowed_rows(c, header, good)
     for row in (2, 3, 5):
         lines = list(good)
         lines[row - 2] = lines[row - 2].rstrip("\n") + ",extra\n"
@@ -393,6 +394,47 @@ def _csv_structure(c: Corpus) -> None:
         3,
         "Mã số thuế",
     )
+
+
+def _swallow(lines: list[str], at: int, closes: int, cell: str = ",Dập") -> str:
+    """Rows ``lines`` with a quote opened in row ``at``'s cell and closed at the end of line
+    ``closes`` (indexes into lines): the rows between become one cell, with no csv error."""
+    out = list(lines)
+    out[at] = out[at].replace(cell, cell[0] + '"' + cell[1:], 1)
+    out[closes] = (
+        out[closes].rstrip("\r\n") + '"' + ("\r\n" if out[closes].endswith("\r\n") else "\n")
+    )
+    return "".join(out)
+
+
+def _swallowed_rows(c: Corpus, header: str, good: list[str]) -> None:
+    """A quote opened in a cell and closed at the end of a later line: strict csv reads it
+    without an error, so the rows between would vanish into one cell (#17)."""
+    said = "reads as a row of its own"
+    for row in (2, 3, 4):
+        c.add(f"quote_swallows_rows_row{row}.csv", header + _swallow(good, row - 2, row), said,
+              row, "description")  # fmt: skip
+    c.add("quote_swallows_one_row.csv", header + _swallow(good, 0, 1), said, 2, "description")
+    c.add("quote_swallows_to_the_end.csv", header + _swallow(good, 1, 5), said, 3, "description")
+    c.add("quote_swallows_rows_name.csv", header + _swallow(good, 1, 3, ",Công"), said, 3, "name")
+    semi = [ln.replace(",", ";") for ln in good]
+    c.add("quote_swallows_rows_semicolon.csv", header.replace(",", ";") + _swallow(semi, 0, 2,
+          ";Dập"), said, 2, "description")  # fmt: skip
+    crlf = [ln.replace("\n", "\r\n") for ln in good]
+    c.add("quote_swallows_rows_crlf.csv", header.replace("\n", "\r\n") + _swallow(crlf, 2, 4),
+          said, 4, "description")  # fmt: skip
+    wide = csv_text([FULL, *full_rows(5)]).splitlines(keepends=True)
+    c.add("quote_swallows_rows_wide.csv", wide[0] + _swallow(wide[1:], 0, 2, ",Ép"), said, 2,
+          "description")  # fmt: skip
+    reqs = csv_text([REQ, *req_rows(5)]).splitlines(keepends=True)
+    c.add("quote_swallows_rows_requirements.csv", reqs[0] + _swallow(reqs[1:], 1, 3, ",Need"),
+          said, 3, "description", kind="requirements")  # fmt: skip
+    # Spreadsheet rows, not lines: a legitimate multi-line cell above, and a title row.
+    multi = 'S0,A,"dòng 1\ndòng 2"\n'
+    c.add("quote_swallows_after_multiline.csv", header + multi + _swallow(good, 1, 3), said, 4,
+          "description")  # fmt: skip
+    c.add("quote_swallows_below_title.csv", "Danh sách 2025\n" + header + _swallow(good, 0, 2),
+          said, 3, "description")  # fmt: skip
 
 
 def _encoding(c: Corpus) -> None:
@@ -855,6 +897,32 @@ def _good(c: Corpus) -> None:
     c.ok(
         "multiline_cells.csv",
         csv_text([SUP, ["S1", "A", "dòng 1\ndòng 2"], ["S2", "B", "a\r\nb"], *rows[2:]]),
+        4,
+    )
+    # Line breaks in quoted cells that do not read as rows: lists with commas, an address
+    # starting with a house number, a line naming another firm, a wide register's prose.
+    c.ok(
+        "multiline_lists_with_commas.csv",
+        csv_text([SUP, ["S1", "A", "Sản phẩm:\n- thép, nhôm, đồng\n- nhựa, cao su, da"],
+                  *rows[1:]]),
+        4,
+    )  # fmt: skip
+    c.ok(
+        "multiline_address_numbers.csv",
+        csv_text([SUP, ["S1", "A", "Địa chỉ:\n12, Đường Láng, Hà Nội"], *rows[1:]]),
+        4,
+    )
+    c.ok(
+        "multiline_names_another_id.csv",
+        csv_text([SUP, ["S1", "A", "Đối tác của\nS2 và S3 từ 2015"], *rows[1:]]),
+        4,
+    )
+    wide_text = (
+        "Máy móc:\nmáy ép, máy dập, máy hàn, máy cắt, máy uốn, máy tiện, máy phay, máy mài, robot"
+    )
+    c.ok(
+        "multiline_wide_prose.csv",
+        csv_text([FULL, *[[*r[:2], wide_text, *r[3:]] for r in full_rows()]]),
         4,
     )
     c.ok(

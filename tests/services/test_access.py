@@ -107,12 +107,45 @@ def test_feedback_names_only_the_parties_a_key_stands_for(ws: Workspace) -> None
     with pytest.raises(NotFound, match="no such requirement"):
         feedback_parties(ws, buyer, None, "S1", "RB", None)
     supplier = key(ws, "supplier", supplier="S2")
+    # RB exists, but nobody has shown it to S2: the right (buyer, requirement) pair, a wrong one
+    # and a missing requirement answer alike.
+    for buyer_id, requirement_id in (("b", "RB"), ("a", "RB"), (None, "RB"), ("b", "R-none")):
+        with pytest.raises(NotFound) as caught:
+            feedback_parties(ws, supplier, buyer_id, None, requirement_id, None)
+        assert str(caught.value) == "no such requirement"
+    ws.add_feedback(outcome="requested", buyer_id="b", supplier_id="S2", author=key(ws, "buyer",
+        buyer="b"), requirement_id="RB")  # fmt: skip
     assert feedback_parties(ws, supplier, "b", None, "RB", None) == ("b", "S2")
+    assert feedback_parties(ws, supplier, None, None, "RB", None) == ("b", "S2")
     with pytest.raises(NotFound, match="no such requirement"):
-        feedback_parties(ws, supplier, None, None, "RB", None)  # must name the sharing buyer
+        feedback_parties(ws, supplier, "a", None, "RB", None)  # not the buyer that shared it
+    # Its own report does not link a requirement for it (nor for another supplier).
+    ws.add_feedback(outcome="met", buyer_id="a", supplier_id="S1", author=key(ws, "supplier",
+        supplier="S1"), requirement_id="RA")  # fmt: skip
+    with pytest.raises(NotFound, match="no such requirement"):
+        feedback_parties(ws, key(ws, "supplier", supplier="S1"), "a", None, "RA", None)
     organiser = key(ws, "organiser")
     assert feedback_parties(ws, organiser, None, "S1", "RB", None) == ("b", "S1")
     with pytest.raises(NotFound, match="no such supplier"):
         feedback_parties(ws, organiser, "a", "S9", None, None)
     with pytest.raises(NotFound, match="no such event"):
         feedback_parties(ws, organiser, "a", "S1", None, "E9")
+
+
+def test_an_event_is_seen_by_its_participants_and_its_meetings_show_their_requirement(
+    ws: Workspace,
+) -> None:
+    spec = {"participants": [{"id": "b", "role": "buyer"}, {"id": "S2", "role": "supplier"}]}
+    ws.create_event("E1", "Expo", spec)
+    meeting = {"meeting_id": "M1", "buyer_id": "b", "requirement_id": "RB", "supplier_id": "S2"}
+    ws.update_event("E1", plan={"meetings": [meeting]})
+    s1, s2 = key(ws, "supplier", supplier="S1"), key(ws, "supplier", supplier="S2")
+    for who, event_id in ((s1, "E1"), (s1, "E-none"), (key(ws, "buyer", buyer="a"), "E1")):
+        with pytest.raises(NotFound) as caught:
+            feedback_parties(ws, who, "a", None, None, event_id)
+        assert str(caught.value) == "no such event"
+    assert feedback_parties(ws, key(ws, "buyer", buyer="b"), None, "S1", None, "E1") == ("b", "S1")
+    # The plan shows RB to S2 at E1 (and only there).
+    assert feedback_parties(ws, s2, None, None, "RB", "E1") == ("b", "S2")
+    with pytest.raises(NotFound, match="no such requirement"):
+        feedback_parties(ws, s2, None, None, "RB", None)
