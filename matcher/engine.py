@@ -47,7 +47,6 @@ from matcher.normalise import (
 from matcher.progress import Reporter, SilentReporter
 from matcher.rank import (
     AVAILABILITY,
-    FEATURES,
     TransparentRanker,
     availability,
     load_gating,
@@ -189,17 +188,14 @@ class Engine:
         with reporter.stage("Candidate features", len(embedded)) as advance:
             for req, vector in embedded:
                 candidates = self._retrieve(req, vector, depth)
-                rows = self.ranker.features(req, self.suppliers_, candidates)
+                matrix = self.ranker.feature_matrix(req, self.suppliers_, candidates)
                 # The requirement's signal availability rides along as constant columns, so a
                 # tuner can gate weights (matcher.rank.effective_weights) or a learner use it.
                 gates = availability(req)
-                columns = len(FEATURES) + len(AVAILABILITY)
-                matrix = np.array(
-                    [[row[f] for f in FEATURES] + [gates[a] for a in AVAILABILITY] for row in rows],
-                    dtype=np.float32,
-                )
+                constant = np.array([gates[a] for a in AVAILABILITY], dtype=np.float64)
+                matrix = np.hstack([matrix, np.tile(constant, (len(matrix), 1))])
                 ids = [self.suppliers_[c.position].supplier.supplier_id for c in candidates]
-                out.append((req.requirement.requirement_id, ids, matrix.reshape(len(ids), columns)))
+                out.append((req.requirement.requirement_id, ids, matrix.astype(np.float32)))
                 advance(1)
         return out
 
