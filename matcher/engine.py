@@ -30,6 +30,7 @@ from matcher.encoders import (
     EmbeddingCache,
     Encoder,
     Vectors,
+    configure_threads,
     default_cache_path,
     get_encoder,
 )
@@ -69,6 +70,7 @@ class Engine:
         cache: EmbeddingCache | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        configure_threads(self.settings.threads)  # before a model sizes its pool
         inner = encoder or get_encoder(self.settings.embed.encoder)
         self.encoder: Encoder = CachedEncoder(inner, cache) if cache is not None else inner
         self.taxonomy: Taxonomy = load_taxonomy(self.settings.normalise.taxonomy)
@@ -156,13 +158,15 @@ class Engine:
         self, requirements: Sequence[Requirement], reporter: Reporter
     ) -> list[tuple[NormalisedRequirement, Vectors]]:
         normalised = [normalise_requirement(r, self.taxonomy, self.lexicon) for r in requirements]
-        with reporter.stage("Embedding requirements", len(normalised)) as advance:
+        # Each distinct text once: a batch often repeats a request (one per buyer, or the same
+        # line in several events).
+        distinct = list(dict.fromkeys(r.text for r in normalised))
+        with reporter.stage("Embedding requirements", len(distinct)) as advance:
             vectors = self.encoder.encode_requirements(
-                [r.text for r in normalised],
-                batch_size=self.settings.embed.batch_size,
-                progress=advance,
+                distinct, batch_size=self.settings.embed.batch_size, progress=advance
             )
-        return list(zip(normalised, vectors, strict=True))
+        row = {text: i for i, text in enumerate(distinct)}
+        return [(r, vectors[row[r.text]]) for r in normalised]
 
     def _retrieve(self, req: NormalisedRequirement, vector: Vectors, depth: int) -> list[Candidate]:
         """One requirement's filtered hybrid candidates."""
