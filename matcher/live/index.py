@@ -125,8 +125,11 @@ class LiveIndex:
         settings: Settings | None = None,
         *,
         compact_above: int = DEFAULT_COMPACT_ABOVE,
+        encoder: Encoder | None = None,
     ) -> LiveIndex:
         """Load the workspace's current index version (or build one from its database).
+
+        encoder: one already loaded (else the settings' encoder, loaded here).
 
         Suppliers the database holds differently from the version (ingested since, or edited
         while no server ran) are applied as edits, so the index always answers for the database.
@@ -139,19 +142,19 @@ class LiveIndex:
         settings = settings or Settings()
         pointer = current_version(ws.index_dir)
         if pointer is None:
-            index = cls(ws, settings, compact_above)
+            index = cls(ws, settings, compact_above, encoder)
             index.rebuild()
             return index
         fault: str | None = None
         for folder in [pointer, *(v for v in versions(ws.index_dir) if v != pointer)]:
             try:
-                engine = _load(folder, settings)
+                engine = _load(folder, settings, encoder)
             except WorkspaceError as exc:
                 if folder != pointer:
                     log.warning("older index version %s unusable: %s", folder.name, exc)
                     continue
                 log.warning("index version stale (%s): rebuilding from the database", exc)
-                index = cls(ws, settings, compact_above)
+                index = cls(ws, settings, compact_above, encoder)
                 index.rebuild()
                 return index
             except IndexArtifactError as exc:
@@ -165,7 +168,7 @@ class LiveIndex:
                 index._record_fault(pointer.name, fault)
             index._reconcile()
             return index
-        index = cls(ws, settings, compact_above)
+        index = cls(ws, settings, compact_above, encoder)
         index._record_fault(pointer.name, fault or "no index version loads")
         index.ready = False
         return index
