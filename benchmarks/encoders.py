@@ -98,13 +98,13 @@ def embed_stage_s(name: str, suppliers: Path, requirements: Path, tmp: Path) -> 
     return summary.seconds["index"]
 
 
-def subset(n: int, tmp: Path) -> Path:
-    """The first ``n`` firms of the sample register, as a CSV of its own."""
-    with open(SAMPLE_DIR / "suppliers.csv", encoding="utf-8", newline="") as handle:
+def subset(source: Path, n: int, tmp: Path) -> Path:
+    """The first ``n`` rows of a sample file, as a CSV of its own."""
+    with open(source, encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)[:n]
         fields = reader.fieldnames or []
-    path = tmp / f"suppliers-{n}.csv"
+    path = tmp / f"{source.stem}-{n}.csv"
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
@@ -142,7 +142,8 @@ def main() -> None:
     loads: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as work:
         tmp = Path(work)
-        register = subset(args.e2e, tmp) if args.e2e else None
+        register = subset(SAMPLE_DIR / "suppliers.csv", args.e2e, tmp) if args.e2e else None
+        one_request = subset(SAMPLE_DIR / "requirements.csv", 1, tmp)
         for condition in ("idle", "busy"):
             spin = background(args.busy) if condition == "busy" else background(0)
             with spin:
@@ -153,8 +154,7 @@ def main() -> None:
                     p50, p99 = latency_ms(encoder, queries)
                     e2e = None
                     if register is not None:
-                        requirements = SAMPLE_DIR / "requirements.csv"
-                        e2e = embed_stage_s(name, register, requirements, tmp)
+                        e2e = embed_stage_s(name, register, one_request, tmp)
                     results[condition, name] = (rate, p50, p99, e2e)
                 loads[condition] = f"{before} → {load_average()}"
     ref = names[-1]
@@ -186,7 +186,7 @@ def main() -> None:
     )
     if args.e2e:
         print(
-            f"match embed s: `matcher match` on the first {args.e2e} sample firms × 81 requests, "
+            f"match embed s: `matcher match` on the first {args.e2e} sample firms × 1 request, "
             "cold cache, seconds of its index stage (normalise + embed + index); "
             f"× {ref} there is {ref}'s time ÷ this one's"
         )
