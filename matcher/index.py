@@ -80,10 +80,19 @@ class DenseIndex:
         query = query.reshape(-1)
         if not self.chunked_:
             return np.asarray(self.vectors_[positions] @ query, dtype=np.float32)
-        out = np.empty(len(positions), dtype=np.float32)
-        for i, p in enumerate(positions):
-            rows = self.vectors_[self.starts_[p] : self.starts_[p + 1]]
-            out[i] = float((rows @ query).max()) if len(rows) else -1.0
+        # All candidates' rows in one product, then the maximum of each supplier's run of rows
+        # (a Python loop per candidate was a fifth of a search's time).
+        positions = np.asarray(positions, dtype=np.int64)
+        first = self.starts_[positions]
+        counts = self.starts_[positions + 1] - first
+        out = np.full(len(positions), -1.0, dtype=np.float32)
+        some = counts > 0
+        if some.any():
+            first, counts = first[some], counts[some]
+            heads = np.cumsum(counts) - counts  # where each supplier's run starts in ``rows``
+            rows = np.repeat(first - heads, counts) + np.arange(int(counts.sum()))
+            scores = np.asarray(self.vectors_[rows] @ query, dtype=np.float32)
+            out[some] = np.maximum.reduceat(scores, heads)
         return out
 
     def search(

@@ -143,7 +143,9 @@ def build_workspace_index(
         raise WorkspaceError(
             f"no suppliers in {workspace}: run `matcher ingest suppliers FILE` first"
         )
-    with open_engine(settings, cache_path=ws.cache_path) as engine:
+    # The user's one embedding cache, the same the batch commands use (cache_file): a register
+    # indexed here is not embedded again by `matcher match` or `matcher event plan`.
+    with open_engine(settings, cache_path=cache_file(settings)) as engine:
         folder = engine.build(suppliers, reporter).save(ws.index_dir)
         embedded, reused = _cache_counts(engine)[::-1]
     return {
@@ -162,8 +164,10 @@ def search_workspace(
     filters: Filters | None = None,
     settings: Settings | None = None,
 ) -> SearchResult:
+    settings = settings or Settings()
     ws = Workspace(workspace)
-    with open_engine(settings, cache_path=ws.cache_path, index_root=ws.index_dir) as engine:
+    cache = cache_file(settings)
+    with open_engine(settings, cache_path=cache, index_root=ws.index_dir) as engine:
         return search(engine, text, top_k, filters)
 
 

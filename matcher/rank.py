@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import json
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
 
 from matcher.config import DEFAULT_WEIGHTS
 from matcher.errors import ConfigError
 from matcher.explain import explain
 from matcher.normalise import (
+    NARROWER,
     NormalisedRequirement,
     NormalisedSupplier,
     Taxonomy,
-    covered,
     fold,
 )
 from matcher.retrieve import Candidate
@@ -196,15 +200,78 @@ def availability(requirement: NormalisedRequirement) -> dict[str, float]:
     }
 
 
-def _minmax(values: Sequence[float]) -> list[float]:
-    low, high = min(values), max(values)
+# The order of a match's ``features`` as shown (explanations, exports): the order the ranker has
+# always written them in, with the raw cosine last.
+_SHOWN = (
+    "dense",
+    "lexical",
+    "fusion",
+    "translated",
+    *(f for f in FEATURES if f not in ("dense", "lexical", "fusion", "translated")),
+    "cosine",
+)
+_COLUMN = {f: i for i, f in enumerate(FEATURES)}
+_FACETS = ("process", "material", "product")
+# What a supplier contributes without regard to the requirement: criteria, track record,
+# completeness, tier (0 = none), folded province, sectors. Computed once per profile object.
+_Static = tuple[float, float, float, float, str, frozenset[str]]
+
+
+def _minmax(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    low, high = float(values.min()), float(values.max())
     if high - low < 1e-9:
-        return [1.0 if high > 0 else 0.0 for _ in values]
-    return [(v - low) / (high - low) for v in values]
+        return np.full(len(values), 1.0 if high > 0 else 0.0)
+    return (values - low) / (high - low)
+
+
+def _static(s: NormalisedSupplier) -> _Static:
+    criteria = s.supplier.criteria_scores()
+    score = 0.8 * (sum(criteria) / (10 * len(criteria))) if criteria else 0.0
+    score += 0.1 * s.supplier.priority_product + 0.1 * s.supplier.key_product
+    filled = sum(bool(getattr(s.supplier, f)) for f in _PROFILE_FIELDS)
+    return (
+        score,
+        # log-scaled so that the 20th customer adds less than the 2nd
+        min(1.0, math.log1p(len(s.supplier.customers)) / math.log1p(20)),
+        filled / len(_PROFILE_FIELDS),
+        float(s.supplier.tier or 0),
+        fold(s.supplier.province or ""),
+        frozenset(s.supplier.sector),
+    )
+
+
+class _StaticMemo:
+    """_static per profile object, keyed by its id and checked by a weak reference (profiles are
+    unhashable dataclasses, never mutated once normalised), so that a profile is folded and
+    counted once however many requirements it is a candidate for. Thread-safe enough for its
+    use: a lost race computes the same tuple twice."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, tuple[weakref.ref[NormalisedSupplier], _Static]] = {}
+        self._prune_at = 4096
+
+    def rows(self, suppliers: Sequence[NormalisedSupplier]) -> list[_Static]:
+        out = []
+        rows = self._rows
+        for s in suppliers:
+            hit = rows.get(id(s))
+            if hit is None or hit[0]() is not s:
+                hit = (weakref.ref(s), _static(s))
+                rows[id(s)] = hit
+            out.append(hit[1])
+        if len(rows) > self._prune_at:  # drop profiles that no snapshot holds any more
+            self._rows = {k: v for k, v in rows.items() if v[0]() is not None}
+            self._prune_at = max(4096, 2 * len(self._rows))
+        return out
 
 
 class TransparentRanker:
-    """score = Σ weight_f · feature_f, with the contributions kept for the explanation."""
+    """score = Σ weight_f · feature_f, with the contributions kept for the explanation.
+
+    The features of all candidates of a requirement are computed at once as one matrix
+    (``feature_matrix``: a row per candidate, a column per FEATURES entry); only the top-k that
+    are returned are turned into explained matches.
+    """
 
     def __init__(
         self,
@@ -219,6 +286,7 @@ class TransparentRanker:
         self.rrf_k = rrf_k
         self.gated = gated
         self.tied_coverage_to = tied_coverage_to
+        self._memo = _StaticMemo()
 
     def weights_for(self, requirement: NormalisedRequirement) -> dict[str, float]:
         """The weights this requirement is scored with (gated by its signals' availability)."""
@@ -226,70 +294,102 @@ class TransparentRanker:
             return self.weights
         return effective_weights(self.weights, availability(requirement))
 
+    def feature_matrix(
+        self,
+        requirement: NormalisedRequirement,
+        suppliers: Sequence[NormalisedSupplier],
+        candidates: Sequence[Candidate],
+    ) -> npt.NDArray[np.float64]:
+        """Every feature of every candidate: shape (len(candidates), len(FEATURES)), columns in
+        FEATURES order, each in [0, 1]."""
+        n = len(candidates)
+        out = np.zeros((n, len(FEATURES)), dtype=np.float64)
+        if not n:
+            return out
+        profiles = [suppliers[c.position] for c in candidates]
+        raw = np.array([(c.dense, c.lexical, c.translated, c.rrf) for c in candidates])
+        # Per-requirement min-max: cosine levels differ by encoder and BM25 by query length, but
+        # the spread among this requirement's candidates is what ranks them.
+        out[:, _COLUMN["dense"]] = _minmax(raw[:, 0])
+        for column, name in ((1, "lexical"), (2, "translated")):
+            top = float(raw[:, column].max())
+            if top > 0:
+                out[:, _COLUMN[name]] = raw[:, column] / top
+        out[:, _COLUMN["fusion"]] = raw[:, 3]
+        self._taxonomy_columns(out, requirement, profiles)
+        preferred = requirement.preferred_certifications
+        if preferred:
+            held = [len(preferred & s.certifications) for s in profiles]
+            out[:, _COLUMN["certifications"]] = np.array(held, dtype=np.float64) / len(preferred)
+        static = self._memo.rows(profiles)
+        numbers = np.array([row[:4] for row in static], dtype=np.float64)
+        out[:, _COLUMN["criteria"]] = numbers[:, 0]
+        out[:, _COLUMN["track_record"]] = numbers[:, 1]
+        out[:, _COLUMN["completeness"]] = numbers[:, 2]
+        target = requirement.requirement.target_tier
+        if target:
+            tiers = numbers[:, 3]
+            out[:, _COLUMN["tier"]] = np.where(tiers > 0, 1.0 - np.abs(target - tiers) / 2, 0.0)
+        sectors = set(requirement.requirement.sector)
+        if sectors:
+            out[:, _COLUMN["sector"]] = [not sectors.isdisjoint(row[5]) for row in static]
+        province = fold(requirement.requirement.province or "")
+        if province:
+            out[:, _COLUMN["location"]] = [row[4] == province for row in static]
+        buyer = fold(requirement.requirement.buyer)
+        out[:, _COLUMN["customer"]] = [buyer in s.customers for s in profiles]
+        return out
+
+    def _taxonomy_columns(
+        self,
+        out: npt.NDArray[np.float64],
+        requirement: NormalisedRequirement,
+        profiles: Sequence[NormalisedSupplier],
+    ) -> None:
+        """Coverage of the requested tags, overall and per facet, so that the weights can tell a
+        process the buyer needs from a material word every line of a chapter shares ("of iron
+        or steel"). One boolean per (candidate, wanted tag), from which every column is a mean."""
+        wanted = sorted(t for t in requirement.tags if not t.startswith("sector_"))
+        if not wanted:
+            return
+        # A tag is covered by itself or a narrower tag (matcher.normalise.covered), so each wanted
+        # tag becomes the set of tags that satisfy it, and coverage one set intersection test.
+        satisfy = [frozenset((t, *NARROWER.get(t, ()))) for t in wanted]
+        hits = np.array(
+            [[not tags.isdisjoint(s.tags) for tags in satisfy] for s in profiles],
+            dtype=np.float64,
+        )
+        out[:, _COLUMN["taxonomy"]] = hits.sum(axis=1) / len(wanted)
+        facets = [self.taxonomy.facet_of(t) for t in wanted]
+        for facet in _FACETS:
+            mine = [i for i, f in enumerate(facets) if f == facet]
+            if mine:
+                out[:, _COLUMN[f"taxonomy_{facet}"]] = hits[:, mine].sum(axis=1) / len(mine)
+
     def features(
         self,
         requirement: NormalisedRequirement,
         suppliers: Sequence[NormalisedSupplier],
         candidates: Sequence[Candidate],
     ) -> list[dict[str, float]]:
-        if not candidates:
-            return []
-        # Per-requirement min-max: cosine levels differ by encoder and BM25 by query length, but
-        # the spread among this requirement's candidates is what ranks them.
-        dense = _minmax([c.dense for c in candidates])
-        top_lexical = max(c.lexical for c in candidates)
-        top_translated = max(c.translated for c in candidates)
-        wanted = {t for t in requirement.tags if not t.startswith("sector_")}
-        # The same coverage per facet, so the weights can tell a process the buyer needs from a
-        # material word every line of a chapter shares ("of iron or steel").
-        by_facet = {
-            facet: {t for t in wanted if self.taxonomy.facet_of(t) == facet}
-            for facet in ("process", "material", "product")
-        }
-        preferred = requirement.preferred_certifications
-        sectors = set(requirement.requirement.sector)
-        province = fold(requirement.requirement.province or "")
-        buyer = fold(requirement.requirement.buyer)
-        rows = []
-        for cand, dense_norm in zip(candidates, dense, strict=True):
-            s = suppliers[cand.position]
-            criteria = s.supplier.criteria_scores()
-            criteria_score = 0.8 * (sum(criteria) / (10 * len(criteria))) if criteria else 0.0
-            criteria_score += 0.1 * s.supplier.priority_product + 0.1 * s.supplier.key_product
-            tier = 0.0
-            if requirement.requirement.target_tier and s.supplier.tier:
-                tier = 1.0 - abs(requirement.requirement.target_tier - s.supplier.tier) / 2
-            filled = sum(bool(getattr(s.supplier, f)) for f in _PROFILE_FIELDS)
-            rows.append(
-                {
-                    "dense": dense_norm,
-                    "lexical": cand.lexical / top_lexical if top_lexical > 0 else 0.0,
-                    "fusion": cand.rrf,
-                    "translated": cand.translated / top_translated if top_translated > 0 else 0.0,
-                    "taxonomy": len(covered(wanted, s.tags)) / len(wanted) if wanted else 0.0,
-                    **{
-                        f"taxonomy_{facet}": len(covered(tags, s.tags)) / len(tags) if tags else 0.0
-                        for facet, tags in by_facet.items()
-                    },
-                    "certifications": len(preferred & s.certifications) / len(preferred)
-                    if preferred
-                    else 0.0,
-                    "criteria": criteria_score,
-                    "tier": tier,
-                    "sector": float(bool(sectors & set(s.supplier.sector))),
-                    "location": float(
-                        bool(province) and fold(s.supplier.province or "") == province
-                    ),
-                    "customer": float(buyer in s.customers),
-                    # log-scaled so that the 20th customer adds less than the 2nd
-                    "track_record": min(
-                        1.0, math.log1p(len(s.supplier.customers)) / math.log1p(20)
-                    ),
-                    "completeness": filled / len(_PROFILE_FIELDS),
-                    "cosine": cand.dense,  # raw, shown to people; not weighted
-                }
-            )
-        return rows
+        """``feature_matrix`` as one dict per candidate, with the raw ``cosine`` beside."""
+        matrix = self.feature_matrix(requirement, suppliers, candidates)
+        return [_shown(row, cand) for row, cand in zip(matrix.tolist(), candidates, strict=True)]
+
+    def scores(
+        self, requirement: NormalisedRequirement, matrix: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.float64], dict[str, float]]:
+        """Each row's score and the weights it was scored with (gates and spread applied)."""
+        weights = self.weights_for(requirement)
+        if self.tied_coverage_to is not None and len(matrix):
+            columns = {f: matrix[:, _COLUMN[f]].tolist() for f in SPREAD_GATED}
+            weights = spread_weights(weights, columns, self.tied_coverage_to)
+        # Column by column in FEATURES order: the same additions, in the same order, as summing
+        # one candidate's contributions, so that ties (and their order by id) stay exact.
+        total = np.zeros(len(matrix), dtype=np.float64)
+        for name, column in _COLUMN.items():
+            total = total + weights[name] * matrix[:, column]
+        return total, weights
 
     def rank(
         self,
@@ -298,17 +398,26 @@ class TransparentRanker:
         candidates: Sequence[Candidate],
         top_k: int,
     ) -> list[Match]:
-        feats = self.features(requirement, suppliers, candidates)
-        weights = self.weights_for(requirement)
-        if self.tied_coverage_to is not None and feats:
-            columns = {f: [row[f] for row in feats] for f in SPREAD_GATED}
-            weights = spread_weights(weights, columns, self.tied_coverage_to)
-        scored = []
-        for cand, f in zip(candidates, feats, strict=True):
-            score = sum(weights[name] * f[name] for name in FEATURES)
-            scored.append((score, cand, f))
-        scored.sort(key=lambda item: (-item[0], suppliers[item[1].position].supplier.supplier_id))
+        matrix = self.feature_matrix(requirement, suppliers, candidates)
+        scores, weights = self.scores(requirement, matrix)
+        values = scores.tolist()
+        ids = [suppliers[c.position].supplier.supplier_id for c in candidates]
+        order = sorted(range(len(candidates)), key=lambda i: (-values[i], ids[i]))[:top_k]
         return [
-            explain(requirement, suppliers[cand.position], rank, score, f, weights, self.taxonomy)
-            for rank, (score, cand, f) in enumerate(scored[:top_k], start=1)
+            explain(
+                requirement,
+                suppliers[candidates[i].position],
+                rank,
+                values[i],
+                _shown(matrix[i].tolist(), candidates[i]),
+                weights,
+                self.taxonomy,
+            )
+            for rank, i in enumerate(order, start=1)
         ]
+
+
+def _shown(row: list[float], candidate: Candidate) -> dict[str, float]:
+    values = dict(zip(FEATURES, row, strict=True))
+    values["cosine"] = candidate.dense  # raw, shown to people; not weighted
+    return {name: values[name] for name in _SHOWN}

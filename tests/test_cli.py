@@ -115,7 +115,8 @@ def test_formula_cells_are_escaped(tmp_path: Path) -> None:
     assert safe_cell("+1") == "'+1" and safe_cell(0.5) == 0.5
 
 
-def test_workspace_ingest_index_search(tmp_path: Path) -> None:
+def test_workspace_ingest_index_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path / "cache"))  # counts from empty
     ws = str(tmp_path / "ws")
     result = runner.invoke(app, ["ingest", "suppliers", str(DATA / "suppliers_3.csv"), "-w", ws])
     assert result.exit_code == 0 and "3 added" in result.output

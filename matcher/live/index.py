@@ -13,8 +13,16 @@ import numpy as np
 
 from matcher.artifacts import current_version, versions
 from matcher.config import Settings
-from matcher.encoders import CachedEncoder, EmbeddingCache, Encoder, Vectors, get_encoder
-from matcher.engine import Engine, open_engine, search_requirement
+from matcher.encoders import (
+    CachedEncoder,
+    EmbeddingCache,
+    Encoder,
+    QueryEncoder,
+    Vectors,
+    configure_threads,
+    get_encoder,
+)
+from matcher.engine import Engine, cache_file, open_engine, search_requirement
 from matcher.errors import ConfigError, IndexArtifactError, WorkspaceError
 from matcher.live.memory import release_memory
 from matcher.live.segments import (
@@ -50,11 +58,9 @@ class IndexHealth:
     load_failures: int  # versions that failed to load since the process started
 
 
-def _load(
-    ws: Workspace, folder: Path, settings: Settings, encoder: Encoder | None = None
-) -> Engine:
+def _load(folder: Path, settings: Settings, encoder: Encoder | None = None) -> Engine:
     with open_engine(
-        settings, cache_path=ws.cache_path, index_version=folder, encoder=encoder
+        settings, cache_path=cache_file(settings), index_version=folder, encoder=encoder
     ) as engine:
         return engine
 
@@ -90,6 +96,7 @@ class LiveIndex:
         self.workspace = workspace
         self.settings = settings
         self.compact_above = compact_above
+        configure_threads(settings.threads)
         self._encoder = bare_encoder(encoder or get_encoder(settings.embed.encoder))
         if not self._encoder.cacheable:
             raise ConfigError(
@@ -97,6 +104,9 @@ class LiveIndex:
                 "embed one edit; the live index needs a pretrained encoder "
                 "(e5, e5-onnx, e5-onnx-int8, minilm, hashing or a local model folder)"
             )
+        # Search-side vectors: an LRU of recent texts, encodings one at a time (each already uses
+        # every configured thread), so that concurrent requests queue instead of oversubscribing.
+        self.queries = QueryEncoder(self._encoder)
         self._lock = threading.Lock()  # one edit or swap at a time
         self._rebuild_lock = threading.Lock()  # one full rebuild at a time
         self._replay: list[Edit] | None = None  # edits made while a rebuild runs
@@ -116,8 +126,11 @@ class LiveIndex:
         settings: Settings | None = None,
         *,
         compact_above: int = DEFAULT_COMPACT_ABOVE,
+        encoder: Encoder | None = None,
     ) -> LiveIndex:
         """Load the workspace's current index version (or build one from its database).
+
+        encoder: one already loaded (else the settings' encoder, loaded here).
 
         Suppliers the database holds differently from the version (ingested since, or edited
         while no server ran) are applied as edits, so the index always answers for the database.
@@ -130,19 +143,19 @@ class LiveIndex:
         settings = settings or Settings()
         pointer = current_version(ws.index_dir)
         if pointer is None:
-            index = cls(ws, settings, compact_above)
+            index = cls(ws, settings, compact_above, encoder)
             index.rebuild()
             return index
         fault: str | None = None
         for folder in [pointer, *(v for v in versions(ws.index_dir) if v != pointer)]:
             try:
-                engine = _load(ws, folder, settings)
+                engine = _load(folder, settings, encoder)
             except WorkspaceError as exc:
                 if folder != pointer:
                     log.warning("older index version %s unusable: %s", folder.name, exc)
                     continue
                 log.warning("index version stale (%s): rebuilding from the database", exc)
-                index = cls(ws, settings, compact_above)
+                index = cls(ws, settings, compact_above, encoder)
                 index.rebuild()
                 return index
             except IndexArtifactError as exc:
@@ -156,7 +169,7 @@ class LiveIndex:
                 index._record_fault(pointer.name, fault)
             index._reconcile()
             return index
-        index = cls(ws, settings, compact_above)
+        index = cls(ws, settings, compact_above, encoder)
         index._record_fault(pointer.name, fault or "no index version loads")
         index.ready = False
         return index
@@ -174,7 +187,7 @@ class LiveIndex:
             with self._lock:
                 self._replay = []
             try:
-                engine = _load(self.workspace, pointer, self.settings, self._encoder)
+                engine = _load(pointer, self.settings, self._encoder)
             except (IndexArtifactError, WorkspaceError) as exc:
                 self._record_fault(pointer.name, str(exc))
                 return False
@@ -256,9 +269,8 @@ class LiveIndex:
         req = normalise_requirement(
             search_requirement(text, filters), engine.taxonomy, engine.lexicon
         )
-        vector = engine.encoder.encode_requirements([req.text])[0]
         ranker = self.workspace.learned_ranker(engine.ranker)  # matcher learn's, when active
-        return snapshot.rank(req, vector, filters or Filters(), top_k, ranker)
+        return snapshot.rank(req, self.queries.vector(req.text), filters or Filters(), top_k, ranker)
 
     def why_filtered_out(self, filters: Filters) -> str:
         """Say which of these filters leaves no supplier (as Engine.why_filtered_out)."""
@@ -280,10 +292,9 @@ class LiveIndex:
             return []
         engine = snapshot.engine
         req = normalise_requirement(requirement, engine.taxonomy, engine.lexicon)
-        vector = engine.encoder.encode_requirements([req.text])[0]
-        filters = engine._requirement_filters(requirement)
+        vector = self.queries.vector(req.text)
         ranker = self.workspace.learned_ranker(engine.ranker)  # matcher learn's, when active
-        return snapshot.rank(req, vector, filters, top_k, ranker)
+        return snapshot.rank(req, vector, engine._requirement_filters(requirement), top_k, ranker)
 
     # -- writing ---------------------------------------------------------------------------------
     def upsert(self, suppliers: Sequence[Supplier]) -> None:
@@ -376,13 +387,19 @@ class LiveIndex:
             chunks = s.chunks(self.settings.embed.chunk_words)
             texts.extend(chunks)
             counts.append(len(chunks))
-        cache = EmbeddingCache(self.workspace.cache_path)
-        try:
-            vectors = CachedEncoder(self._encoder, cache).encode_suppliers(
+        path = cache_file(self.settings)
+        if path is None:
+            vectors = self._encoder.encode_suppliers(
                 texts, batch_size=self.settings.embed.batch_size
             )
-        finally:
-            cache.close()
+        else:
+            cache = EmbeddingCache(path)
+            try:
+                vectors = CachedEncoder(self._encoder, cache).encode_suppliers(
+                    texts, batch_size=self.settings.embed.batch_size
+                )
+            finally:
+                cache.close()
         bounds = np.cumsum([0, *counts])
         return [vectors[bounds[i] : bounds[i + 1]] for i in range(len(suppliers))]
 
@@ -415,7 +432,8 @@ class LiveIndex:
             # Nothing to save; a stale version on disk is reconciled against the database on open.
             return Snapshot.build(self._engine(), None, None)
         ws = self.workspace
-        with open_engine(self.settings, cache_path=ws.cache_path, encoder=self._encoder) as engine:
+        cache = cache_file(self.settings)
+        with open_engine(self.settings, cache_path=cache, encoder=self._encoder) as engine:
             folder = engine.build(suppliers).save(ws.index_dir)
         return Snapshot.build(engine, folder.name, main_segment(engine))
 

@@ -42,15 +42,16 @@ class EngineView:
         normalised = [
             normalise_requirement(r, engine.taxonomy, engine.lexicon) for r in requirements
         ]
-        with reporter.stage("Embedding requirements", len(normalised)) as advance:
+        distinct = list(dict.fromkeys(r.text for r in normalised))  # each text embedded once
+        with reporter.stage("Embedding requirements", len(distinct)) as advance:
             vectors = engine.encoder.encode_requirements(
-                [r.text for r in normalised],
-                batch_size=engine.settings.embed.batch_size,
-                progress=advance,
+                distinct, batch_size=engine.settings.embed.batch_size, progress=advance
             )
+        row = {text: i for i, text in enumerate(distinct)}
         out: list[Match] = []
         with reporter.stage("Ranking", len(normalised)) as advance:
-            for req, vector in zip(normalised, vectors, strict=True):
+            for req in normalised:
+                vector = vectors[row[req.text]]
                 filters = requirement_filters(req.requirement, self.hard_filters)
                 out.extend(self.snapshot.rank(req, vector, filters, top_k))
                 advance(1)

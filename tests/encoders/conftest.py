@@ -15,5 +15,7 @@ def e5_onnx_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from matcher.encoders.convert import build_onnx_model
 
     shared = os.environ.get("MATCHER_E5_ONNX_CACHE")
-    root = Path(shared) if shared else tmp_path_factory.getbasetemp() / "e5-onnx"
+    # The folder the default encoder (e5-onnx) converts into under the session's isolated cache
+    # (tests/conftest.py): one conversion per session serves these tests and the default's.
+    root = Path(shared) if shared else tmp_path_factory.getbasetemp() / "cache" / "e5-onnx"
     return build_onnx_model(root)

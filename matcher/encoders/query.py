@@ -1,0 +1,54 @@
+"""Query vectors for a long-lived service: an in-memory LRU beside the sqlite cache, and encoding
+in a bounded executor.
+
+A search box sees the same few texts again and again (a buyer pages through results, refines a
+filter, reloads); each costs a full model forward pass (~35-100 ms of both cores) and the sqlite
+cache is not consulted on this path. Concurrent requests would each start the model's own thread
+pool on the same cores; the executor runs at most ``workers`` encodings at a time (default 1:
+every ONNX Runtime call already uses all configured threads), the others queue.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from matcher.encoders.base import Encoder, Vectors
+
+
+class QueryEncoder:
+    """Requirement-side vectors of single texts: LRU first, else the encoder in the executor."""
+
+    def __init__(self, encoder: Encoder, size: int = 4096, workers: int = 1) -> None:
+        self.encoder = encoder
+        self.size = size
+        self._lru: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="encode")
+        self.hits = 0
+        self.misses = 0
+
+    def vector(self, text: str) -> Vectors:
+        """One text's L2-normalised vector (a read-only row: never write into it)."""
+        with self._lock:
+            found = self._lru.get(text)
+            if found is not None:
+                self._lru.move_to_end(text)
+                self.hits += 1
+                return found
+            self.misses += 1
+        vector = self._pool.submit(self.encoder.encode_requirements, [text]).result()[0]
+        vector = np.ascontiguousarray(vector)
+        vector.flags.writeable = False
+        with self._lock:
+            self._lru[text] = vector
+            self._lru.move_to_end(text)
+            while len(self._lru) > self.size:
+                self._lru.popitem(last=False)
+        return vector
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
