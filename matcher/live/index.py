@@ -270,7 +270,9 @@ class LiveIndex:
             search_requirement(text, filters), engine.taxonomy, engine.lexicon
         )
         ranker = self.workspace.learned_ranker(engine.ranker)  # matcher learn's, when active
-        return snapshot.rank(req, self.queries.vector(req.text), filters or Filters(), top_k, ranker)
+        return snapshot.rank(
+            req, self.queries.vector(req.text), filters or Filters(), top_k, ranker
+        )
 
     def why_filtered_out(self, filters: Filters) -> str:
         """Say which of these filters leaves no supplier (as Engine.why_filtered_out)."""
