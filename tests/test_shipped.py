@@ -93,6 +93,16 @@ def test_wheel_ships_what_the_engine_reads(installed: Path) -> None:
     ):
         assert (packaged / relative).is_file(), relative
         assert (packaged / relative).read_bytes() == (REPO / relative).read_bytes(), relative
+    # The web app's templates, static files and text catalogues ship beside its code.
+    web = [
+        p.relative_to(REPO)
+        for d in ("templates", "static", "pages/catalogues")
+        for p in (REPO / "api" / d).rglob("*")
+        if p.is_file()
+    ]
+    assert len(web) > 20
+    for relative in web:
+        assert (installed / relative).read_bytes() == (REPO / relative).read_bytes(), relative
     # The raw public data never ships, nor the sample's labelling notes.
     names = [n for d in installed.iterdir() if d.suffix == ".dist-info" for n in [d.name]]
     assert names
