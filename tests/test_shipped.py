@@ -101,8 +101,8 @@ def test_wheel_ships_what_the_engine_reads(installed: Path) -> None:
         if p.is_file()
     ]
     assert len(web) > 20
-    for relative in web:
-        assert (installed / relative).read_bytes() == (REPO / relative).read_bytes(), relative
+    for asset in web:
+        assert (installed / asset).read_bytes() == (REPO / asset).read_bytes(), asset
     # The raw public data never ships, nor the sample's labelling notes.
     names = [n for d in installed.iterdir() if d.suffix == ".dist-info" for n in [d.name]]
     assert names
