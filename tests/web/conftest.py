@@ -114,14 +114,30 @@ def driver() -> Iterator[Chrome]:
 def click_through(driver: Chrome, element: Any) -> None:
     """Click a link or submit button and wait for the page it leads to to load (a click
     returns before the browser has swapped pages)."""
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
     wait = WebDriverWait(driver, WAIT_S)
-    wait.until(expected_conditions.staleness_of(old))
+    wait.until(lambda d: replaced(old))
     wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def replaced(element: Any) -> bool:
+    """Whether the page holding ``element`` has gone (selenium's staleness_of, which misses one
+    way chromium says so mid-navigation: "Node with given id does not belong to the
+    document", a plain WebDriverException; it failed a CI run of the organiser's day)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
+    return False
 
 
 def sign_in(driver: Chrome, base_url: str, key: str) -> None:

@@ -22,7 +22,7 @@ from api.app import create_app
 from api.config import ApiSettings
 from matcher.store import Workspace
 from tests.conftest import DATA, SAMPLE, hashing
-from tests.web.conftest import WAIT_S, By, console_errors, serve, set_language
+from tests.web.conftest import WAIT_S, By, console_errors, replaced, serve, set_language
 
 if TYPE_CHECKING:
     from selenium.webdriver import Chrome
@@ -78,20 +78,10 @@ def submit(driver: Chrome, button_id: str) -> None:
 
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, button_id).click()
-    WebDriverWait(driver, WAIT_S * 3).until(lambda d: not _alive(old))
+    WebDriverWait(driver, WAIT_S * 3).until(lambda d: replaced(old))
     WebDriverWait(driver, WAIT_S).until(
         lambda d: d.execute_script("return document.readyState") == "complete"
     )
-
-
-def _alive(element: object) -> bool:
-    from selenium.common.exceptions import StaleElementReferenceException
-
-    try:
-        element.is_enabled()  # type: ignore[attr-defined]
-    except StaleElementReferenceException:
-        return False
-    return True
 
 
 def sign_in(driver: Chrome, url: str, key: str) -> None:
