@@ -50,8 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -61,6 +60,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.encoders import background, load_average  # noqa: E402
 from benchmarks.load_faults import wait_ready  # noqa: E402
 from matcher.config import SAMPLE_DIR, Settings  # noqa: E402
 from matcher.encoders import Encoder, Side, Vectors, get_encoder, text_hash  # noqa: E402
@@ -267,25 +267,6 @@ def prepare(workdir: Path, n: int) -> Path:
     return workspace
 
 
-@contextmanager
-def background(processes: int) -> Iterator[None]:
-    """``processes`` busy loops, one core each, for the length of the block."""
-    spin = "while True:\n    pass\n"
-    spinners = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(processes)]
-    try:
-        time.sleep(1.0)
-        yield
-    finally:
-        for p in spinners:
-            p.terminate()
-        for p in spinners:
-            p.wait(timeout=10)
-
-
-def load_average() -> str:
-    return "/".join(f"{x:.1f}" for x in os.getloadavg())
-
-
 def measure(
     workdir: Path, n: int, base: Path, seconds: float, levels: list[int], query_encoder: str,
     busy: int,
@@ -310,7 +291,7 @@ def measure(
             time.sleep(1)
         base_line = json.loads(report.read_text())
         wait_ready(f"http://127.0.0.1:{port}")
-        idle = load_average()
+        idle = load_average("/")
         rows = [
             {"mode": "in-process search", "clients": 1, **base_line["search"]},
             {"mode": "in-process, query encoding alone", "clients": 1, **base_line["encode"]},
@@ -321,7 +302,7 @@ def measure(
         url = f"http://127.0.0.1:{port}/v1/search"
         for condition, spinners in (("idle", 0), ("busy", busy)):
             with background(spinners):
-                before = load_average()
+                before = load_average("/")
                 for clients in levels:
                     result = asyncio.run(load(url, key, clients, seconds))
                     rows.append({"mode": "HTTP /v1/search", "clients": clients, **result,

@@ -84,8 +84,9 @@ def background(processes: int) -> Iterator[None]:
             p.wait(timeout=10)
 
 
-def load_average() -> str:
-    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+def load_average(sep: str = " ") -> str:
+    """The 1, 5 and 15 minute load averages, as the tables print them."""
+    return sep.join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def embed_stage_s(name: str, suppliers: Path, requirements: Path, tmp: Path) -> float:
