@@ -197,3 +197,35 @@ def clean_lexicon(
         lexicon, provenance = learn_from_sources(taxonomy, nomenclature, excluded)
         lexicon.save(path, provenance)
     return path
+
+
+# --- how well the taxonomy's two languages mirror each other -----------------------------------
+def taxonomy_terms_digest(taxonomy: Taxonomy) -> str:
+    """A digest of every tag's terms (not only its labels): what a tag agreement table records."""
+    terms = {t: [list(e.terms), list(e.exact)] for t, e in sorted(taxonomy.entries.items())}
+    return hashlib.sha256(json.dumps(terms, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def tag_agreement(
+    taxonomy: Taxonomy, pairs: Iterable[tuple[str, str]]
+) -> dict[str, dict[str, int]]:
+    """Per capability tag, over aligned (Vietnamese, English) lines: on how many both sides carry
+    the tag (``both``), only the Vietnamese (``vi_only``) or only the English (``en_only``).
+
+    A tag whose term lists mirror each other fires on both sides of a line that says the same
+    thing twice; a one-sided count is a term missing on the other side, or a term that means
+    something else (folded "đóng" is "đồng"). Sector tags are left out: they come from codes.
+    """
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for vi, en in pairs:
+        vi_tags, en_tags = set(taxonomy.tag(vi)), set(taxonomy.tag(en))
+        for tag in vi_tags | en_tags:
+            if not tag.startswith("sector_"):
+                side = (
+                    "both"
+                    if tag in vi_tags and tag in en_tags
+                    else ("vi_only" if tag in vi_tags else "en_only")
+                )
+                counts[tag][side] += 1
+    keys = ("both", "vi_only", "en_only")
+    return {tag: {k: counts[tag][k] for k in keys} for tag in sorted(counts)}

@@ -231,7 +231,12 @@ class TaxonomyEntry:
     facet: Facet
     label_en: str
     label_vi: str
-    terms: tuple[str, ...]
+    terms: tuple[str, ...]  # folded (matcher.normalise.fold), every term of the tag
+    # Terms written "=term" in the CSV: matched with their diacritics (lower-cased NFC), because
+    # folding makes them another word: nhôm (aluminium) / nhóm (group, a tariff heading), lốp
+    # (tyre) / lớp (layer), gang (cast iron) / găng (glove), mô tơ (motor) / mô tô (motorcycle).
+    # Their folded forms stay in ``terms`` (explanations use those only to withhold a claim).
+    exact: tuple[str, ...] = ()
 
 
 # A broad capability that a narrower one states: a shop that says "phay CNC" does CNC machining.
@@ -253,29 +258,50 @@ class Taxonomy:
     entries: dict[str, TaxonomyEntry]
     _pattern: re.Pattern[str] = field(init=False, repr=False)
     _term_to_tag: dict[str, str] = field(init=False, repr=False)
+    _exact_pattern: re.Pattern[str] | None = field(init=False, repr=False)
+    _exact_to_tag: dict[str, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._term_to_tag = {}
+        self._exact_to_tag = {}
         for entry in self.entries.values():
+            folded_exact = {fold(t) for t in entry.exact}
             for term in entry.terms:
-                self._term_to_tag.setdefault(term, entry.tag)
-        # Longest terms first so "dap lien hoan" wins over "dap"; word boundaries on both sides.
-        terms = sorted(self._term_to_tag, key=len, reverse=True)
-        alternation = "|".join(re.escape(t) for t in terms) or r"(?!x)x"
-        self._pattern = re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])")
+                if term not in folded_exact:
+                    self._term_to_tag.setdefault(term, entry.tag)
+            for term in entry.exact:
+                self._exact_to_tag.setdefault(term, entry.tag)
+        self._pattern = _alternation(self._term_to_tag)
+        self._exact_pattern = (
+            _alternation(self._exact_to_tag, r"^\W_") if self._exact_to_tag else None
+        )
 
     def tag(self, text: str) -> list[str]:
-        """Tags whose terms occur in the text (accent-insensitive), in first-seen order."""
-        found: dict[str, None] = {}
-        for hit in self._pattern.finditer(fold(text)):
-            found.setdefault(self._term_to_tag[hit.group(0)], None)
-        return list(found)
+        """Tags whose terms occur in the text (accent-insensitive, except the ``exact`` terms,
+        which keep their diacritics), in first-seen order."""
+        folded = fold(text)
+        hits = [(h.start(), self._term_to_tag[h.group(0)]) for h in self._pattern.finditer(folded)]
+        if self._exact_pattern is not None:
+            lowered = nfc(text).lower()
+            exact = self._exact_pattern.finditer(lowered)
+            hits += [(h.start(), self._exact_to_tag[h.group(0)]) for h in exact]
+            hits.sort(key=lambda hit: hit[0])
+        return list(dict.fromkeys(tag for _, tag in hits))
 
     def facet_of(self, tag: str) -> Facet:
         return self.entries[tag].facet
 
     def label(self, tag: str) -> str:
         return self.entries[tag].label_en
+
+
+def _alternation(terms: Iterable[str], letter: str = "a-z0-9") -> re.Pattern[str]:
+    # Longest terms first so "dap lien hoan" wins over "dap"; word boundaries on both sides. On
+    # folded text a letter is ASCII (Japanese and Korean terms sit inside unspaced text); the
+    # exact terms are Vietnamese, where a letter with diacritics is a letter of the word too.
+    ordered = sorted(terms, key=len, reverse=True)
+    alternation = "|".join(re.escape(t) for t in ordered) or r"(?!x)x"
+    return re.compile(rf"(?<![{letter}])(?:{alternation})(?![{letter}])")
 
 
 def load_taxonomy(path: Path = DEFAULT_TAXONOMY) -> Taxonomy:
@@ -297,8 +323,8 @@ def _load_taxonomy_cached(path: str) -> Taxonomy:
             if not tag or tag in entries:
                 problems.append(Problem(path, row_no, "tag", f"empty or repeated tag {tag!r}"))
                 continue
-            terms = [
-                fold(term)
+            written = [
+                term.strip()
                 # terms_ja / terms_ko are optional: Japanese and Korean requests get tags too.
                 for column in (
                     "terms_en",
@@ -309,14 +335,16 @@ def _load_taxonomy_cached(path: str) -> Taxonomy:
                     "label_vi",
                 )
                 for term in (row.get(column) or "").split(";")
-                if term.strip()
+                if term.strip().removeprefix("=").strip()
             ]
+            exact = [nfc(t[1:]).lower() for t in written if t.startswith("=")]
             entries[tag] = TaxonomyEntry(
                 tag=tag,
                 facet=cast(Facet, facet),  # checked against FACETS above
                 label_en=nfc(row.get("label_en") or tag),
                 label_vi=nfc(row.get("label_vi") or ""),
-                terms=tuple(dict.fromkeys(terms)),
+                terms=tuple(dict.fromkeys(fold(t.removeprefix("=")) for t in written)),
+                exact=tuple(dict.fromkeys(exact)),
             )
     if problems:
         raise InputDataError(problems)
