@@ -22,7 +22,7 @@ from matcher.evaluation.baselines import (
     rrf_run,
     tfidf_run,
 )
-from matcher.evaluation.metrics import RunDict, evaluate
+from matcher.evaluation.metrics import RunDict, evaluate_per_query
 from matcher.evaluation.suites import HS_CHAPTERS, Suite, external_dir, load_suite
 from matcher.learn import FeatureSet, score_run
 from matcher.lexicon import clean_lexicon
@@ -221,7 +221,7 @@ def evaluate_suite(
             qrels = {q: suite.qrels[q] for q in ids if suite.qrels.get(q)}
             if not qrels:
                 continue
-            metrics = evaluate(qrels, runs[method], 10)
+            metrics, per_query = evaluate_per_query(qrels, runs[method], 10)
             rows.append(
                 {
                     "suite": name,
@@ -231,6 +231,8 @@ def evaluate_suite(
                     **metrics,
                     "seconds": round(seconds[method], 1),
                     **({"note": note} if note and method == "engine" else {}),
+                    # each query's nDCG@10, for paired tests between methods (benchmarks/quality.py)
+                    **({"ndcg@10_per_query": per_query} if slice_name == "all" else {}),
                 }
             )
     if out is not None:
