@@ -105,3 +105,24 @@ def test_exact_terms_still_match_with_their_diacritics() -> None:
         "fasteners",
         "copper_brass",
     ]
+
+
+def test_the_trie_pattern_tags_as_the_longest_first_alternation() -> None:
+    # matcher.normalise builds its term regex as a trie for speed; it must match exactly what the
+    # plain alternation of the terms, longest first, matches (same hits, same order).
+    import re
+
+    from matcher.config import SAMPLE_DIR
+    from matcher.ingest import load_requirements, load_suppliers
+    from matcher.normalise import fold
+
+    terms = sorted(TAXONOMY._term_to_tag, key=len, reverse=True)
+    plain = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(re.escape(t) for t in terms)})(?![a-z0-9])")
+    suppliers = load_suppliers(SAMPLE_DIR / "suppliers.csv").records
+    requirements = load_requirements(SAMPLE_DIR / "requirements.csv").records
+    texts = [fold(s.description) for s in suppliers] + [fold(r.description) for r in requirements]
+    texts += ["dap lien hoan dap tam mong", "プレス加工品", "cnc machining; cnc turning; cnc"]
+    for text in texts:
+        assert [m.group(0) for m in TAXONOMY._pattern.finditer(text)] == [
+            m.group(0) for m in plain.finditer(text)
+        ], text
