@@ -34,6 +34,7 @@ from matcher.evaluation import (
 
 HERE = Path(__file__).resolve().parent
 PAGE = HERE / "quality.md"
+KEPT = "## Before and after"  # from this heading on, the page is hand-written and kept
 TARGET_GAIN = 0.15  # issue #3: the engine must beat the best baseline by 15% (relative)
 
 
@@ -43,7 +44,11 @@ def _paired(engine: dict[str, Any], other: dict[str, Any]) -> str:
     if not a or not b:
         return "no per-query scores"
     diff, p = paired_randomisation(a, b)
-    return f"Δ {diff:+.3f}, p = {p:.3f}"
+    return f"Δ {diff:+.3f}, p {_p(p)}"
+
+
+def _p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 def _against_own_signals(engine: dict[str, Any], group: list[dict[str, Any]]) -> str:
@@ -86,7 +91,7 @@ def _parts_section(parts: dict[str, list[dict[str, Any]]]) -> list[str]:
             diff, p = paired_randomisation(a, b) if a and b else (float("nan"), float("nan"))
             lines.append(
                 f"| {suite} | {part} | {engine['queries']} | {engine['ndcg@10']:.3f} | "
-                f"{best['method']} {best['ndcg@10']:.3f} | {diff:+.3f} | {p:.3f} |"
+                f"{best['method']} {best['ndcg@10']:.3f} | {diff:+.3f} | {_p(p).lstrip('= ')} |"
             )
     return [*lines, ""]
 
@@ -203,7 +208,12 @@ def main() -> None:
         files = [args.out / _file_name(name, part) for name in suites]
         return [row for f in files if f.exists() for row in json.loads(f.read_text())]
 
-    PAGE.write_text(render(saved_rows("test"), settings, saved_rows("dev")), encoding="utf-8")
+    page = render(saved_rows("test"), settings, saved_rows("dev"))
+    # A hand-written closing section (before/after tables of a session) survives regeneration.
+    old = PAGE.read_text(encoding="utf-8") if PAGE.exists() else ""
+    if KEPT in old:
+        page = page.rstrip("\n") + "\n\n" + old[old.index(KEPT) :]
+    PAGE.write_text(page, encoding="utf-8")
     print(PAGE.read_text(encoding="utf-8"))
 
 
