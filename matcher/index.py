@@ -153,7 +153,9 @@ class DenseIndex:
             if len(best) < want:
                 # HNSW's walk or repeated owners fell short: an exact scan of the allowed rows.
                 best = self._exact(queries[q], row_allowed)
-            top = sorted(best.items(), key=lambda item: -item[1])[:k]
+            # Ties fall to the lower position (FAISS keeps the first-scanned rows at its cut):
+            # one total order, which a merge of shards (matcher/distributed/) reproduces.
+            top = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:k]
             for j, (owner, score) in enumerate(top):
                 scores[q, j], positions[q, j] = score, owner
         return scores, positions
