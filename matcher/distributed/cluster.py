@@ -129,11 +129,15 @@ def _objects(values: Sequence[Any]) -> np.ndarray[Any, Any]:
 
 
 def _index_part(
-    part: Any, number: int, root: str, settings: Settings, meta: dict[str, Any]
+    part: Any, number: int, first: int, root: str, settings: Settings, meta: dict[str, Any]
 ) -> dict[str, Any]:
     """A Ray task: one shard's rows (a split of the embedded dataset) → its artifact."""
     batches = list(part.iter_batches(batch_size=None, batch_format="numpy"))
     batch = {k: np.concatenate([b[k] for b in batches]) for k in batches[0]} if batches else {}
+    got = np.asarray(batch.get("position", []), dtype=np.int64)
+    if not np.array_equal(got, np.arange(first, first + len(got))):
+        # Never index a shard from rows out of order (a lost or repeated block).
+        raise IndexArtifactError(f"shard {number}: its rows are not the run from {first}")
     return _index_shard(batch, number, root, settings, meta)
 
 
@@ -201,6 +205,9 @@ def build(
     reporter = reporter or SilentReporter()
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False
+    # A dataset takes the context as it is when created: the blocks keep the input order, so each
+    # shard is one run of rows (split below, no shuffle).
+    context.execution_options.preserve_order = True
     # Contiguous runs of the input order: a shard's positions ascend, as the merge needs.
     bounds = np.linspace(0, len(suppliers), shards + 1).astype(np.int64)
     items = [{"position": i, "supplier": s.model_dump_json()} for i, s in enumerate(suppliers)]
@@ -228,13 +235,11 @@ def build(
             # like any Ray task (3 times).
             num_cpus=min(1.0, _cluster_cpus() / workers),
         )
-        # The blocks keep the input order, so each shard is one run of rows: no shuffle.
-        context.execution_options.preserve_order = True
         done = embedded.materialize()
         parts = done.split_at_indices(bounds[1:-1].tolist()) if shards > 1 else [done]
         task = ray.remote(_index_part).options(max_retries=RETRIES)
         refs = [
-            task.remote(part, number, str(root), settings, meta)
+            task.remote(part, number, int(bounds[number]), str(root), settings, meta)
             for number, part in enumerate(parts)
         ]
         written = list(ray.get(refs))
