@@ -30,8 +30,22 @@ import numpy as np
 from matcher.artifacts import REBUILD, current_version, read_manifest, sha256_file, write_version
 from matcher.config import Settings
 from matcher.distributed.scatter import Scatter, Shards
-from matcher.distributed.shard import GlobalStats, Hits, Ints, Query, Shard, lexicon_for
-from matcher.encoders import CachedEncoder, EmbeddingCache, Encoder, get_encoder
+from matcher.distributed.shard import (
+    GlobalStats,
+    Hits,
+    Ints,
+    Query,
+    Shard,
+    aligned_cuts,
+    lexicon_for,
+)
+from matcher.encoders import (
+    CachedEncoder,
+    EmbeddingCache,
+    Encoder,
+    configure_threads,
+    get_encoder,
+)
 from matcher.engine import Engine
 from matcher.errors import ConfigError, IndexArtifactError, WorkspaceError
 from matcher.normalise import NormalisedSupplier, load_taxonomy, normalise_supplier
@@ -208,8 +222,6 @@ def build(
     # A dataset takes the context as it is when created: the blocks keep the input order, so each
     # shard is one run of rows (split below, no shuffle).
     context.execution_options.preserve_order = True
-    # Contiguous runs of the input order: a shard's positions ascend, as the merge needs.
-    bounds = np.linspace(0, len(suppliers), shards + 1).astype(np.int64)
     items = [{"position": i, "supplier": s.model_dump_json()} for i, s in enumerate(suppliers)]
     block = max(1, min(settings.embed.batch_size * 8, -(-len(items) // (2 * workers))))
     bilingual = settings.normalise.lexicon != "off"  # Engine indexes the translated field then
@@ -236,7 +248,13 @@ def build(
             num_cpus=min(1.0, _cluster_cpus() / workers),
         )
         done = embedded.materialize()
-        parts = done.split_at_indices(bounds[1:-1].tolist()) if shards > 1 else [done]
+        # Runs of the input order (a shard's positions ascend, as the merge needs), cut on
+        # FAISS's grid of rows (shard.aligned_cuts).
+        rows = np.concatenate(
+            [b["rows"] for b in done.select_columns(["rows"]).iter_batches(batch_format="numpy")]
+        )
+        bounds = aligned_cuts(rows, shards)
+        parts = done.split_at_indices(bounds[1:-1]) if shards > 1 else [done]
         task = ray.remote(_index_part).options(max_retries=RETRIES)
         refs = [
             task.remote(part, number, int(bounds[number]), str(root), settings, meta)
@@ -293,6 +311,11 @@ class ShardServer:
     """What each Ray actor runs: one shard, loaded (and verified) from its artifact."""
 
     def __init__(self, folder: str, settings: Settings) -> None:
+        # One thread, as the actor has one CPU: FAISS's multi-threaded scan of one query splits
+        # the rows between threads and can give a row other last bits than a single-threaded
+        # scan, which reorders exact ties (identical profiles). One process with
+        # MATCHER_THREADS=1 scans alike, to the bit (docs/scale.md).
+        configure_threads(1)
         self.shard = Shard.load(Path(folder), settings)
 
     def doc_freqs(self, terms: dict[str, list[str]]) -> dict[str, Ints]:

@@ -111,6 +111,32 @@ class Hits:
     translated: Floats
 
 
+# FAISS's flat scan scores rows four at a time from the start of an index and the rest one by one,
+# and the two kernels can differ in the last bit for the same row: a shard that starts or ends
+# off that grid scores its rows with other bits than one process does, and exact ties (identical
+# profiles) then fall differently. Shards are therefore cut where the rows before are a multiple
+# of ALIGN.
+ALIGN = 16
+
+
+def aligned_cuts(rows: Sequence[int] | npt.NDArray[np.int64], shards: int) -> list[int]:
+    """Supplier indices that cut a register (``rows[i]``: supplier i's vector rows) into
+    ``shards`` runs of about equal size, each cut where the rows before it are a multiple of
+    ALIGN (the nearest such supplier boundary to an even cut; the even cut when there is none).
+    Returns shards + 1 bounds from 0 to len(rows)."""
+    n = len(rows)
+    ends = np.concatenate([[0], np.cumsum(np.asarray(rows, dtype=np.int64))])
+    aligned = np.flatnonzero(ends % ALIGN == 0)  # supplier boundaries on the grid
+    bounds = [0]
+    for target in np.linspace(0, n, shards + 1)[1:-1]:
+        pick = int(np.rint(target))
+        if len(aligned):
+            near = aligned[np.argmin(np.abs(aligned - target))]
+            pick = int(near) if abs(int(near) - target) <= n / (2 * shards) else pick
+        bounds.append(min(max(pick, bounds[-1] + 1), n - (shards - len(bounds))))
+    return [*bounds, n]
+
+
 def top_positive(scores: npt.NDArray[np.floating[Any]], k: int) -> Ints:
     """Positions of the k best positive scores, ties to the lower position (as
     matcher.retrieve's lists)."""

@@ -55,7 +55,7 @@ def test_in_process_shards(register: tuple[list[Supplier], list[Requirement], En
     suppliers, requirements, engine = register
     assert len(suppliers) == SIZE
     expected = ranked(engine.match(requirements, 10))
-    for n in (1, 2):
+    for n in (1, 2, 4):
         assert ranked(local_shards(engine, n).match(requirements, 10)) == expected, n
 
 
