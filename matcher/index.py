@@ -78,8 +78,10 @@ class DenseIndex:
     def max_sim(self, query: Vectors, positions: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
         """Each supplier's best cosine to the query over its rows."""
         query = query.reshape(-1)
+        # einsum, not BLAS: each row's product does not depend on which rows are beside it, so a
+        # cosine is the same bits whatever the candidate set (or shard) it is computed in.
         if not self.chunked_:
-            return np.asarray(self.vectors_[positions] @ query, dtype=np.float32)
+            return np.asarray(np.einsum("ij,j->i", self.vectors_[positions], query), np.float32)
         # All candidates' rows in one product, then the maximum of each supplier's run of rows
         # (a Python loop per candidate was a fifth of a search's time).
         positions = np.asarray(positions, dtype=np.int64)
@@ -91,7 +93,7 @@ class DenseIndex:
             first, counts = first[some], counts[some]
             heads = np.cumsum(counts) - counts  # where each supplier's run starts in ``rows``
             rows = np.repeat(first - heads, counts) + np.arange(int(counts.sum()))
-            scores = np.asarray(self.vectors_[rows] @ query, dtype=np.float32)
+            scores = np.asarray(np.einsum("ij,j->i", self.vectors_[rows], query), np.float32)
             out[some] = np.maximum.reduceat(scores, heads)
         return out
 
@@ -153,7 +155,9 @@ class DenseIndex:
             if len(best) < want:
                 # HNSW's walk or repeated owners fell short: an exact scan of the allowed rows.
                 best = self._exact(queries[q], row_allowed)
-            top = sorted(best.items(), key=lambda item: -item[1])[:k]
+            # Ties fall to the lower position (FAISS keeps the first-scanned rows at its cut):
+            # one total order, which a merge of shards (matcher/distributed/) reproduces.
+            top = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:k]
             for j, (owner, score) in enumerate(top):
                 scores[q, j], positions[q, j] = score, owner
         return scores, positions

@@ -16,6 +16,7 @@ from typing import Any
 
 from matcher import events
 from matcher.config import SAMPLE_DIR, Settings
+from matcher.distributed import RayOptions, match_on_ray
 from matcher.encoders import Encoder
 from matcher.engine import Engine, cache_file, open_engine
 from matcher.errors import ConfigError, WorkspaceError
@@ -62,13 +63,15 @@ def run_match(
     header_row: int | None = None,
     also: Sequence[Path] = (),
     contacts: bool = True,
+    ray: RayOptions | None = None,
 ) -> MatchSummary:
     """Stateless batch ranking: two files in, one file of ranked, explained matches out.
 
     header_row: the header's row in both files (default: found among the top rows).
     also: more files to write the same matches to (another format).
     contacts: False leaves out the suppliers' contact persons and extra register columns (a copy
-    to hand to buyers, who see contacts only after a confirmed meeting)."""
+    to hand to buyers, who see contacts only after a confirmed meeting).
+    ray: run on Ray in shards (matcher/distributed/, the same matches), else in this process."""
     settings = settings or Settings()
     for path in (out, *also):
         _check_out(path)
@@ -80,22 +83,27 @@ def run_match(
     suppliers = load_suppliers(suppliers_path, header_row=header_row)
     requirements = load_requirements(requirements_path, header_row=header_row)
     timings["ingest"] = time.perf_counter() - start
-    with open_engine(
-        settings, cache_path=cache_file(settings, cache_path), encoder=encoder
-    ) as engine:
+    cache = cache_file(settings, cache_path)
+    with open_engine(settings, cache_path=cache, encoder=encoder) as engine:
         t = time.perf_counter()
-        engine.build(suppliers.records, reporter)
-        timings["index"] = time.perf_counter() - t
-        t = time.perf_counter()
-        matches = engine.match(requirements.records, top_k, reporter)
-        timings["match"] = time.perf_counter() - t
+        if ray is not None:
+            matches, unmatched = match_on_ray(
+                engine, suppliers.records, requirements.records, top_k, ray, cache, reporter
+            )
+            timings["match"] = time.perf_counter() - t
+        else:
+            engine.build(suppliers.records, reporter)
+            timings["index"] = time.perf_counter() - t
+            t = time.perf_counter()
+            matches = engine.match(requirements.records, top_k, reporter)
+            timings["match"] = time.perf_counter() - t
+            answered = {m.requirement_id for m in matches}
+            unmatched = {
+                r.requirement_id: engine.why_empty(r)
+                for r in requirements.records
+                if r.requirement_id not in answered
+            }
         hits, misses = _cache_counts(engine)
-    answered = {m.requirement_id for m in matches}
-    unmatched = {
-        r.requirement_id: engine.why_empty(r)
-        for r in requirements.records
-        if r.requirement_id not in answered
-    }
     by_id = {s.supplier_id: s for s in suppliers.records}
     by_req = {r.requirement_id: r for r in requirements.records}
     for path in (out, *also):

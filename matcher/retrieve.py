@@ -240,9 +240,13 @@ def _top_positive(
 ) -> list[int]:
     candidates = np.flatnonzero(scores > 0)
     if order is None:
+        # Ties fall to the lower position (argpartition would pick among them arbitrarily), so
+        # that a merge of shards (matcher/distributed/) gives the same list.
         if len(candidates) > k:
-            candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
-        return [int(p) for p in candidates[np.argsort(-scores[candidates], kind="stable")]]
+            kth = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]
+            candidates = candidates[scores[candidates] >= kth]
+        ranked = candidates[np.argsort(-scores[candidates], kind="stable")][:k]
+        return [int(p) for p in ranked]
     if len(candidates) > k:
         # Everything above the k-th score, then ties at that score by ``order``.
         kth = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]

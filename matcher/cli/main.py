@@ -38,6 +38,7 @@ from matcher.cli.support import (
 )
 from matcher.cli.tiers import tiers_app
 from matcher.config import default_workspace
+from matcher.distributed import RayOptions
 from matcher.errors import ConfigError, MatcherError
 from matcher.evaluation import METHODS, SuiteUnavailable, evaluate_suite
 from matcher.retrieve import Filters
@@ -109,6 +110,19 @@ def match(
             "--no-contacts writes a copy to hand to buyers.",
         ),
     ] = True,
+    engine: Annotated[
+        Literal["local", "ray"],
+        typer.Option(help="local: this process; ray: shards on a Ray cluster (docs/scale.md)."),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(help="--engine ray: the cluster (auto, ray://HOST:10001); default local."),
+    ] = None,
+    shards: Annotated[int, typer.Option(min=1, help="--engine ray: index shards.")] = 2,
+    shard_dir: Annotated[
+        Path | None,
+        typer.Option(help="--engine ray: where shards are written (storage every node sees)."),
+    ] = None,
 ) -> None:
     """Rank suppliers for every requirement and write them with explanations.
 
@@ -125,6 +139,7 @@ def match(
             RichReporter(not quiet),
             header_row=header_row,
             contacts=contacts,
+            ray=RayOptions(address, shards, shard_dir=shard_dir) if engine == "ray" else None,
         )
     _report_duplicates(summary.duplicates)
     for requirement_id, why in summary.unmatched.items():

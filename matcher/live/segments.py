@@ -145,10 +145,9 @@ class SegmentedDense:
         for q in range(len(queries)):
             valid = positions[q] >= 0
             s, p = scores[q][valid], positions[q][valid]
-            # Ties fall as IndexFlatIP lets them fall in a register built at once (its rows
-            # follow the ids there): the lowest ids are kept at the cut, listed highest id first.
-            kept = np.lexsort((self.order[p], -s))[:k]
-            best = kept[np.lexsort((-self.order[p][kept], -s[kept]))]
+            # Ties fall as DenseIndex.search lets them fall in a register built at once (its
+            # rows follow the ids there): to the lowest id, at the cut and in the list.
+            best = np.lexsort((self.order[p], -s))[:k]
             out_scores[q, : len(best)] = s[best]
             out_positions[q, : len(best)] = p[best]
         return out_scores, out_positions

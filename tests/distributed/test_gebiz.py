@@ -1,0 +1,70 @@
+"""A 20,000-supplier slice of real GeBIZ procurement text: the same top-10 on 1, 2 and 4 shards
+as in one process (the hashing encoder: CI embeds nothing for hours)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from matcher.distributed import build, serve
+from matcher.engine import Engine
+from matcher.evaluation.suites import external_dir, load_suite
+from matcher.schemas import Requirement, Supplier
+from tests.distributed.conftest import hashing_settings, local_shards, ranked
+
+SIZE = 20_000
+AWARDS = external_dir() / "gebiz_sg_procurement" / "gebiz_awards_joined.csv"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not AWARDS.exists(), reason="../shared/data/external is not here"),
+]
+
+
+def gebiz_slice() -> tuple[list[Supplier], list[Requirement]]:
+    """The suite's firm profiles, then one profile per award (a winner and its one tender, so
+    tenders with several winners give identical profiles: ties) until there are SIZE."""
+    suite = load_suite("gebiz")
+    suppliers = list(suite.suppliers)
+    with open(AWARDS, encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle)):
+            if len(suppliers) == SIZE:
+                break
+            suppliers.append(
+                Supplier(
+                    supplier_id=f"award:{number}",
+                    name=row["supplier_name"],
+                    description=row["tender_description_orig"],
+                    customers=[row["agency"]],
+                )
+            )
+    return suppliers, suite.part("test")[:120]
+
+
+@pytest.fixture(scope="module")
+def register() -> tuple[list[Supplier], list[Requirement], Engine]:
+    suppliers, requirements = gebiz_slice()
+    settings = hashing_settings()
+    settings.index.exact_below = 10 * SIZE  # exact in one process as in every shard
+    return suppliers, requirements, Engine(settings).build(suppliers)
+
+
+def test_in_process_shards(register: tuple[list[Supplier], list[Requirement], Engine]) -> None:
+    suppliers, requirements, engine = register
+    assert len(suppliers) == SIZE
+    expected = ranked(engine.match(requirements, 10))
+    for n in (1, 2, 4):
+        assert ranked(local_shards(engine, n).match(requirements, 10)) == expected, n
+
+
+@pytest.mark.usefixtures("local_ray")
+def test_four_shards_on_ray(
+    register: tuple[list[Supplier], list[Requirement], Engine], tmp_path: Path
+) -> None:
+    suppliers, requirements, engine = register
+    build(suppliers, engine.settings, tmp_path, 4, engine.encoder.model_id, engine.encoder.dim)
+    with serve(tmp_path, Engine(engine.settings)) as scatter:
+        matches = scatter.match(requirements, 10)
+    assert ranked(matches) == ranked(engine.match(requirements, 10))
