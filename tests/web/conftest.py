@@ -90,8 +90,10 @@ def serve(app: FastAPI) -> Iterator[str]:
         sock.close()
 
 
-@pytest.fixture(scope="module")
-def driver() -> Iterator[Chrome]:
+@pytest.fixture(scope="session")
+def _chromium() -> Iterator[Chrome]:
+    """One chromium for the session (starting one costs seconds); tests get it through
+    ``driver``, which hands it over signed out."""
     chromium, chromedriver = browser_paths()
     # Imported here, not at the top: collecting these files never needs selenium.
     from selenium import webdriver
@@ -109,6 +111,18 @@ def driver() -> Iterator[Chrome]:
         yield browser
     finally:
         browser.quit()
+
+
+@pytest.fixture(scope="module")
+def driver(_chromium: Chrome) -> Chrome:
+    """The session's chromium for one test module, as a fresh one would be: no cookies of any
+    site (nobody signed in, the default language), a blank page, the default window size, and
+    the console log of earlier modules read away (``console_errors`` sees only this one's)."""
+    _chromium.get("about:blank")
+    _chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    _chromium.set_window_size(1280, 1024)
+    _chromium.get_log("browser")  # type: ignore[no-untyped-call]
+    return _chromium
 
 
 def click_through(driver: Chrome, element: Any) -> None:

@@ -74,7 +74,7 @@ def organiser_posts() -> list[str]:
         route.path
         for router in routers
         for route in router.routes
-        if isinstance(route, APIRoute) and "POST" in route.methods
+        if isinstance(route, APIRoute) and "POST" in (route.methods or set())
     )
 
 
