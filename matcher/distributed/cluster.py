@@ -62,7 +62,12 @@ RETRIES = 3  # restarts of a dead actor, and retries of the call it was running
 def connect(address: str | None = None, num_cpus: int | None = None) -> None:
     """Join the Ray cluster at ``address`` ("auto", "ray://host:10001", …), or start a local
     one (of ``num_cpus``) when None; a Ray already initialised in this process is reused."""
-    import ray
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError(
+            "--engine ray needs Ray, which is an extra: pip install 'cnht-matcher[ray]'"
+        ) from None
 
     if ray.is_initialized():
         return
