@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
-from itertools import pairwise
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from itertools import chain, pairwise
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import bm25s
 import numpy as np
@@ -94,6 +95,9 @@ class LexicalIndex:
         self.ids_ = list(ids)
         self.bm25_ = bm25s.BM25()
         corpus = [tokenize(t) for t in texts]
+        # The raw counts of the same tokens, for an index that scores under statistics of its own
+        # (matcher/live/ reads them instead of tokenising every profile a second time).
+        self.counts_: TermCounts | None = TermCounts(corpus)
         if corpus and not any(corpus):
             # bm25s cannot index a corpus without a single word ("max() arg is an empty
             # sequence"); profiles like "x" have none. A term tokenize never yields gives it a
@@ -162,6 +166,7 @@ class LexicalIndex:
         index = cls()
         index.ids_ = list(ids)
         index.bm25_ = bm25
+        index.counts_ = None  # not saved: matcher/live/ tokenises the loaded profiles
         index._vocab = set(bm25.vocab_dict)
         return index
 
@@ -205,11 +210,12 @@ class TermCounts:
     """
 
     def __init__(self, token_lists: Sequence[Sequence[str]]) -> None:
-        vocab: dict[str, int] = {}
         n = max(len(token_lists), 1)
-        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        # Term ids in first-seen order; map and chain keep the per-token work in C.
+        vocab = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(token_lists)))}
         terms = np.fromiter(
-            (vocab.setdefault(t, len(vocab)) for tokens in token_lists for t in tokens),
+            map(vocab.__getitem__, chain.from_iterable(token_lists)),
             dtype=np.int64,
             count=int(lengths.sum()),
         )
@@ -239,13 +245,60 @@ class TermCounts:
         found = [(j, idf[t]) for t in tokens if (j := self.vocab.get(t)) is not None]
         if not found:
             return out
-        # All the query's postings at once, token after token as bm25s adds them.
         terms = np.fromiter((j for j, _ in found), dtype=np.int64, count=len(found))
-        starts, sizes = self.indptr[terms], np.diff(self.indptr)[terms]
-        rows = np.arange(int(sizes.sum())) + np.repeat(starts - np.cumsum(sizes) + sizes, sizes)
-        docs, tf = self.docs[rows], self.tf[rows]
-        weights = np.repeat(np.asarray([w for _, w in found], dtype=np.float32), sizes)
-        norm = BM25_K1 * ((1 - BM25_B) + BM25_B * self.lengths[docs] / avg_length)
-        # np.add.at adds in order, in float32: the same sums as bm25s's, to the bit.
-        np.add.at(out, docs, (weights * (tf / (norm + tf))).astype(np.float32))
+        weights = np.asarray([w for _, w in found], dtype=np.float32)
+        _kernel()(
+            out,
+            self.docs,
+            self.tf,
+            self._norms(avg_length),
+            self.indptr[terms],
+            self.indptr[terms + 1],
+            weights,
+        )
         return out
+
+    def _norms(self, avg_length: float) -> npt.NDArray[np.float64]:
+        """Each document's k1·(1 − b + b·length / mean length), as bm25s computes it; kept for
+        the last mean length asked (an edit changes it)."""
+        cached: tuple[float, npt.NDArray[np.float64]] | None = self.__dict__.get("_norms_at")
+        if cached is not None and cached[0] == avg_length:
+            return cached[1]
+        norms = np.asarray(
+            BM25_K1 * ((1 - BM25_B) + BM25_B * self.lengths / avg_length), dtype=np.float64
+        )
+        self._norms_at = (avg_length, norms)
+        return norms
+
+
+def _accumulate(
+    out: npt.NDArray[np.float32],
+    docs: npt.NDArray[np.int64],
+    tf: npt.NDArray[np.float32],
+    norms: npt.NDArray[np.float64],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    weights: npt.NDArray[np.float32],
+) -> None:
+    """Add each query token's BM25 term to the documents of its postings, token after token.
+
+    bm25s's formula and order: idf · tf / (norm + tf) in float64 per posting, rounded to float32
+    (what bm25s stores), added to the document's float32 score (what its query adds). A loop, not
+    numpy: numpy needs a gather, a temporary and a scatter per step (np.add.at is slower still),
+    and a query of ~80 tokens touches millions of postings in a 100k register.
+    """
+    for i in range(len(starts)):
+        w = np.float64(weights[i])
+        for j in range(starts[i], ends[i]):
+            d = docs[j]
+            f = np.float64(tf[j])
+            out[d] += np.float32(w * (f / (norms[d] + f)))
+
+
+@cache
+def _kernel() -> Callable[..., None]:
+    """``_accumulate`` compiled (numba is imported here, not with the module: it costs ~0.5 s);
+    nogil, so that concurrent searches score on different cores."""
+    import numba
+
+    return cast(Callable[..., None], numba.njit(cache=True, nogil=True)(_accumulate))

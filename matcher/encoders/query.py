@@ -1,18 +1,19 @@
-"""Query vectors for a long-lived service: an in-memory LRU beside the sqlite cache, and encoding
-in a bounded executor.
+"""Query vectors for a long-lived service: an in-memory LRU beside the sqlite cache, and a bound on
+how many encodings run at once.
 
 A search box sees the same few texts again and again (a buyer pages through results, refines a
 filter, reloads); each costs a full model forward pass (~35-100 ms of both cores) and the sqlite
 cache is not consulted on this path. Concurrent requests would each start the model's own thread
-pool on the same cores; the executor runs at most ``workers`` encodings at a time (default 1:
-every ONNX Runtime call already uses all configured threads), the others queue.
+pool on the same cores; at most ``workers`` encodings run at a time (default 1: every ONNX Runtime
+call already uses all configured threads), the others wait. The request's own thread encodes,
+holding a semaphore: an executor bounded the same way but cost two thread hand-offs per search
+(~1-4 ms on a busy 2-core box, as much as the whole ranking).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -20,14 +21,14 @@ from matcher.encoders.base import Encoder, Vectors
 
 
 class QueryEncoder:
-    """Requirement-side vectors of single texts: LRU first, else the encoder in the executor."""
+    """Requirement-side vectors of single texts: the LRU, else the encoder (``workers`` at once)."""
 
     def __init__(self, encoder: Encoder, size: int = 4096, workers: int = 1) -> None:
         self.encoder = encoder
         self.size = size
         self._lru: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="encode")
+        self._slots = threading.BoundedSemaphore(max(1, workers))
         self.hits = 0
         self.misses = 0
 
@@ -40,7 +41,8 @@ class QueryEncoder:
                 self.hits += 1
                 return found
             self.misses += 1
-        vector = self._pool.submit(self.encoder.encode_requirements, [text]).result()[0]
+        with self._slots:
+            vector = self.encoder.encode_requirements([text])[0]
         vector = np.ascontiguousarray(vector)
         vector.flags.writeable = False
         with self._lock:
@@ -51,4 +53,4 @@ class QueryEncoder:
         return vector
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        """Nothing to release (kept for callers that close what they open)."""

