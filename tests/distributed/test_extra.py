@@ -1,4 +1,4 @@
-"""Ray is an optional extra: without it, `--engine ray` stops with a line that says how to get it."""
+"""Ray is an optional extra: without it, `--engine ray` stops with a line naming the extra."""
 
 from __future__ import annotations
 
