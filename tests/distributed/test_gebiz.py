@@ -60,11 +60,12 @@ def test_in_process_shards(register: tuple[list[Supplier], list[Requirement], En
 
 
 @pytest.mark.usefixtures("local_ray")
-def test_four_shards_on_ray(
-    register: tuple[list[Supplier], list[Requirement], Engine], tmp_path: Path
+@pytest.mark.parametrize("shards", [1, 2, 4])
+def test_shards_on_ray(
+    register: tuple[list[Supplier], list[Requirement], Engine], tmp_path: Path, shards: int
 ) -> None:
     suppliers, requirements, engine = register
-    build(suppliers, engine.settings, tmp_path, 4, engine.encoder.model_id, engine.encoder.dim)
+    build(suppliers, engine.settings, tmp_path, shards, engine.encoder.model_id, engine.encoder.dim)
     with serve(tmp_path, Engine(engine.settings)) as scatter:
         matches = scatter.match(requirements, 10)
     assert ranked(matches) == ranked(engine.match(requirements, 10))
