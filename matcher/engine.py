@@ -35,7 +35,7 @@ from matcher.encoders import (
     get_encoder,
 )
 from matcher.errors import ConfigError, IndexArtifactError, WorkspaceError
-from matcher.index import DenseIndex
+from matcher.index import DenseIndex, dense_params
 from matcher.lexical import LexicalIndex
 from matcher.lexicon import Lexicon, learn_lexicon, load_lexicon, taxonomy_pairs
 from matcher.normalise import (
@@ -113,10 +113,7 @@ class Engine:
 
     def _index(self, vectors: np.ndarray[Any, Any], owners: np.ndarray[Any, Any]) -> Engine:
         ids = [s.supplier.supplier_id for s in self.suppliers_]
-        idx = self.settings.index
-        self.dense_ = DenseIndex(idx.exact_below, idx.hnsw_m, idx.hnsw_ef_search).build(
-            vectors, ids, owners
-        )
+        self.dense_ = DenseIndex(**dense_params(self.settings.index)).build(vectors, ids, owners)
         self.lexical_ = LexicalIndex().build([s.lexical_text for s in self.suppliers_], ids)
         self.translated_ = self._translated_index(ids)
         self._retriever()
@@ -157,16 +154,9 @@ class Engine:
     def _embed_requirements(
         self, requirements: Sequence[Requirement], reporter: Reporter
     ) -> list[tuple[NormalisedRequirement, Vectors]]:
-        normalised = [normalise_requirement(r, self.taxonomy, self.lexicon) for r in requirements]
-        # Each distinct text once: a batch often repeats a request (one per buyer, or the same
-        # line in several events).
-        distinct = list(dict.fromkeys(r.text for r in normalised))
-        with reporter.stage("Embedding requirements", len(distinct)) as advance:
-            vectors = self.encoder.encode_requirements(
-                distinct, batch_size=self.settings.embed.batch_size, progress=advance
-            )
-        row = {text: i for i, text in enumerate(distinct)}
-        return [(r, vectors[row[r.text]]) for r in normalised]
+        return embed_requirements(
+            requirements, self.taxonomy, self.lexicon, self.encoder, self.settings, reporter
+        )
 
     def _retrieve(self, req: NormalisedRequirement, vector: Vectors, depth: int) -> list[Candidate]:
         """One requirement's filtered hybrid candidates."""
@@ -299,15 +289,7 @@ class Engine:
                 f"{engine.encoder.dim}; {REBUILD}"
             )
         ids = [s.supplier.supplier_id for s in engine.suppliers_]
-        idx = settings.index
-        engine.dense_ = DenseIndex.load(
-            folder,
-            ids,
-            dim,
-            exact_below=idx.exact_below,
-            hnsw_m=idx.hnsw_m,
-            ef_search=idx.hnsw_ef_search,
-        )
+        engine.dense_ = DenseIndex.load(folder, ids, dim, **dense_params(settings.index))
         engine.lexical_ = LexicalIndex.load(folder, ids)
         engine.translated_ = engine._translated_index(ids)
         engine._retriever()
@@ -356,6 +338,27 @@ def _read_suppliers(path: Path, count: int) -> list[Supplier]:
     if len({s.supplier_id for s in suppliers}) != count:
         raise IndexArtifactError(f"{path}: a supplier id appears twice; {REBUILD}")
     return suppliers
+
+
+def embed_requirements(
+    requirements: Sequence[Requirement],
+    taxonomy: Taxonomy,
+    lexicon: Lexicon | None,
+    encoder: Encoder,
+    settings: Settings,
+    reporter: Reporter,
+) -> list[tuple[NormalisedRequirement, Vectors]]:
+    """Each requirement normalised, with its query vector (the engine's and the shards' way)."""
+    normalised = [normalise_requirement(r, taxonomy, lexicon) for r in requirements]
+    # Each distinct text once: a batch often repeats a request (one per buyer, or the same
+    # line in several events).
+    distinct = list(dict.fromkeys(r.text for r in normalised))
+    with reporter.stage("Embedding requirements", len(distinct)) as advance:
+        vectors = encoder.encode_requirements(
+            distinct, batch_size=settings.embed.batch_size, progress=advance
+        )
+    row = {text: i for i, text in enumerate(distinct)}
+    return [(r, vectors[row[r.text]]) for r in normalised]
 
 
 def requirement_filters(requirement: Requirement, hard: Collection[str]) -> Filters:

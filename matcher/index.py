@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.artifacts import REBUILD
+from matcher.config import IndexSettings
 from matcher.encoders import Vectors, thread_count
 from matcher.errors import IndexArtifactError
 
@@ -26,6 +27,15 @@ log = logging.getLogger(__name__)
 faiss: Any = _faiss
 
 Mask = npt.NDArray[np.bool_]
+
+
+def dense_params(settings: IndexSettings) -> dict[str, int]:
+    """DenseIndex's arguments from the index settings: one place for every build and load."""
+    return {
+        "exact_below": settings.exact_below,
+        "hnsw_m": settings.hnsw_m,
+        "ef_search": settings.hnsw_ef_search,
+    }
 
 
 class DenseIndex:

@@ -38,6 +38,7 @@ from matcher.distributed.shard import (
     Shard,
     aligned_cuts,
     lexicon_for,
+    summed_lengths,
 )
 from matcher.encoders import (
     CachedEncoder,
@@ -270,15 +271,11 @@ def build(
     written.sort(key=lambda r: int(r["shard"]))
     if [int(r["shard"]) for r in written] != list(range(shards)):
         raise IndexArtifactError(f"{root}: the build wrote {len(written)} of {shards} shards")
-    lengths: dict[str, int] = {}
-    for r in written:
-        for name, n in r["lengths"].items():
-            lengths[name] = lengths.get(name, 0) + int(n)
     entries = [{"folder": str(r["folder"]), "sha256": str(r["sha256"])} for r in written]
     register = {
         **meta,
         "count": int(sum(int(r["count"]) for r in written)),
-        "lengths": lengths,
+        "lengths": summed_lengths(written),
         "shards": len(written),
     }
 
@@ -393,15 +390,7 @@ def serve(root: Path, engine: Engine, server: type[ShardServer] = ShardServer) -
         )
     shards = RayShards(folders, engine.settings, server)
     try:
-        yield Scatter(
-            shards,
-            engine.settings,
-            engine.encoder,
-            engine.taxonomy,
-            engine.lexicon,
-            engine.ranker,
-            register,
-        )
+        yield Scatter.over(shards, engine, register)
     finally:
         shards.close()
 

@@ -22,14 +22,13 @@ import numpy as np
 from matcher.config import Settings
 from matcher.distributed.shard import Floats, GlobalStats, Hits, Ints, Query, Shard
 from matcher.encoders import Encoder
-from matcher.engine import requirement_filters
+from matcher.engine import Engine, embed_requirements, requirement_filters
 from matcher.lexical import tokenize
 from matcher.lexicon import Lexicon
 from matcher.normalise import (
     NormalisedRequirement,
     NormalisedSupplier,
     Taxonomy,
-    normalise_requirement,
 )
 from matcher.progress import Reporter, SilentReporter
 from matcher.rank import TransparentRanker
@@ -99,24 +98,34 @@ class Scatter:
         self.lengths: dict[str, int] = dict(register["lengths"])
         self.bilingual = bool(register["bilingual"])
 
+    @classmethod
+    def over(cls, shards: Shards, engine: Engine, register: dict[str, Any]) -> Scatter:
+        """The driver of ``shards`` with ``engine``'s settings, encoder, taxonomy and ranker."""
+        return cls(
+            shards,
+            engine.settings,
+            engine.encoder,
+            engine.taxonomy,
+            engine.lexicon,
+            engine.ranker,
+            register,
+        )
+
     def match(
         self, requirements: Sequence[Requirement], top_k: int = 10, reporter: Reporter | None = None
     ) -> list[Match]:
         """What Engine.match gives for the same register, requirement by requirement."""
         reporter = reporter or SilentReporter()
-        normalised = [normalise_requirement(r, self.taxonomy, self.lexicon) for r in requirements]
-        distinct = list(dict.fromkeys(r.text for r in normalised))
-        with reporter.stage("Embedding requirements", len(distinct)) as advance:
-            vectors = self.encoder.encode_requirements(
-                distinct, batch_size=self.settings.embed.batch_size, progress=advance
-            )
-        row = {text: i for i, text in enumerate(distinct)}
+        embedded = embed_requirements(
+            requirements, self.taxonomy, self.lexicon, self.encoder, self.settings, reporter
+        )
         depth = max(top_k, self.settings.retrieve.candidates)
         out: list[Match] = []
-        with reporter.stage("Ranking on the shards", len(normalised)) as advance:
-            for start in range(0, len(normalised), BATCH):
-                batch = normalised[start : start + BATCH]
-                queries = [self._query(r, vectors[row[r.text]]) for r in batch]
+        with reporter.stage("Ranking on the shards", len(embedded)) as advance:
+            for start in range(0, len(embedded), BATCH):
+                pairs = embedded[start : start + BATCH]
+                batch = [r for r, _ in pairs]
+                queries = [self._query(r, vector) for r, vector in pairs]
                 out.extend(self._rank_batch(batch, queries, depth, top_k))
                 advance(len(batch))
         return out

@@ -14,7 +14,7 @@ that the caller sums from every shard's document frequencies (``GlobalStats``).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ import numpy.typing as npt
 from matcher.artifacts import REBUILD, read_manifest, write_version
 from matcher.config import DEFAULT_LEXICON, Settings
 from matcher.errors import IndexArtifactError
-from matcher.index import DenseIndex, Mask
+from matcher.index import DenseIndex, Mask, dense_params
 from matcher.lexical import TermCounts, bm25_idf, tokenize
 from matcher.lexicon import Lexicon, learn_lexicon, load_lexicon, taxonomy_pairs
 from matcher.normalise import NormalisedSupplier, Taxonomy, load_taxonomy, normalise_supplier
@@ -147,6 +147,15 @@ def top_positive(scores: npt.NDArray[np.floating[Any]], k: int) -> Ints:
     return candidates[np.argsort(-scores[candidates], kind="stable")][:k].astype(np.int64)
 
 
+def summed_lengths(metas: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """The register's token count per field from each shard's: BM25's mean length is global."""
+    lengths: dict[str, int] = {}
+    for meta in metas:
+        for name, total in meta["lengths"].items():
+            lengths[name] = lengths.get(name, 0) + int(total)
+    return lengths
+
+
 class Shard:
     """A shard's suppliers and indexes; ``positions[i]`` is local supplier i's global position."""
 
@@ -180,10 +189,7 @@ class Shard:
         if len(positions) != len(suppliers) or np.any(np.diff(positions) <= 0):
             raise ValueError("a shard's positions must ascend, one per supplier")
         ids = [s.supplier.supplier_id for s in suppliers]
-        idx = settings.index
-        dense = DenseIndex(idx.exact_below, idx.hnsw_m, idx.hnsw_ef_search).build(
-            vectors, ids, owners
-        )
+        dense = DenseIndex(**dense_params(settings.index)).build(vectors, ids, owners)
         names = FIELDS if bilingual else FIELDS[:1]
         fields = {n: TermCounts([field_tokens(s, n) for s in suppliers]) for n in names}
         meta = {
@@ -235,15 +241,7 @@ class Shard:
         lexicon = lexicon_for(settings, taxonomy)
         normalised = [normalise_supplier(s, taxonomy, lexicon) for s in suppliers]
         ids = [s.supplier_id for s in suppliers]
-        idx = settings.index
-        dense = DenseIndex.load(
-            folder,
-            ids,
-            dim,
-            exact_below=idx.exact_below,
-            hnsw_m=idx.hnsw_m,
-            ef_search=idx.hnsw_ef_search,
-        )
+        dense = DenseIndex.load(folder, ids, dim, **dense_params(settings.index))
         positions = _array(folder / POSITIONS_FILE, np.int64, (count,))
         if np.any(np.diff(positions) <= 0):
             raise IndexArtifactError(f"{folder / POSITIONS_FILE}: positions do not ascend")

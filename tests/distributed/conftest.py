@@ -12,7 +12,7 @@ import pytest
 
 from matcher.config import SAMPLE_DIR, Settings
 from matcher.distributed import LocalShards, Scatter, Shard
-from matcher.distributed.shard import aligned_cuts
+from matcher.distributed.shard import aligned_cuts, summed_lengths
 from matcher.engine import Engine
 from matcher.ingest import load_requirements, load_suppliers
 from matcher.schemas import Match, Requirement, Supplier
@@ -70,20 +70,9 @@ def local_shards(engine: Engine, n: int) -> Scatter:
                 {"bilingual": bilingual},
             )
         )
-    lengths: dict[str, int] = {}
-    for shard in shards:
-        for name, total in shard.meta["lengths"].items():
-            lengths[name] = lengths.get(name, 0) + total
+    lengths = summed_lengths(shard.meta for shard in shards)
     register: dict[str, Any] = {"count": count, "lengths": lengths, "bilingual": bilingual}
-    return Scatter(
-        LocalShards(shards),
-        engine.settings,
-        engine.encoder,
-        engine.taxonomy,
-        engine.lexicon,
-        engine.ranker,
-        register,
-    )
+    return Scatter.over(LocalShards(shards), engine, register)
 
 
 def ranked(matches: list[Match]) -> list[tuple[str, int, str, float]]:
