@@ -61,7 +61,7 @@ class DenseIndex:
             raise ValueError(f"{vectors.shape[0]} vectors for {len(owners)} rows")
         if len(owners) and (np.any(np.diff(owners) < 0) or owners[-1] >= len(ids)):
             raise ValueError("rows must be grouped by owner, owners in 0..len(ids)-1")
-        self.vectors_ = np.ascontiguousarray(vectors, dtype=np.float32)
+        rows = np.ascontiguousarray(vectors, dtype=np.float32)
         self.ids_ = list(ids)
         self.owners_ = owners.astype(np.int64)
         dim = int(vectors.shape[1])
@@ -72,10 +72,16 @@ class DenseIndex:
             index = faiss.IndexHNSWFlat(dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = 200
         faiss.omp_set_num_threads(thread_count())  # a search in this thread may have set 1
-        index.add(self.vectors_)
+        index.add(rows)
         self.index_ = index
         self._starts()
         return self
+
+    @property
+    def vectors_(self) -> npt.NDArray[np.float32]:
+        """The rows, read in place from FAISS's own storage (read-only): the register holds
+        its vectors once, not a numpy copy beside FAISS's (1.46 GiB each at 1M x 384)."""
+        return faiss_rows(self.index_)
 
     def _starts(self) -> None:
         # starts_[p] .. starts_[p+1] are supplier p's rows.
@@ -123,9 +129,7 @@ class DenseIndex:
         """
         n = len(self.ids_)
         k = max(1, min(k, n))
-        queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(
-            -1, self.vectors_.shape[1]
-        )
+        queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, int(self.index_.d))
         if denied is not None and allowed is not None:
             allowed, denied = allowed & ~denied, None
         if denied is not None and not denied.any():
@@ -204,7 +208,8 @@ class DenseIndex:
         vectors').
         """
         index = cls(**params)
-        vectors = _array(folder / "vectors.npy")
+        # Mapped, not read: only its header is checked here; the rows are FAISS's (vectors_).
+        vectors = _array(folder / "vectors.npy", mapped=True)
         owners = _array(folder / "owners.npy")
         if dim is None:
             dim = int(vectors.shape[-1]) if vectors.ndim else 0
@@ -231,7 +236,8 @@ class DenseIndex:
                 f"holds {faiss_index.ntotal} vectors of dimension {faiss_index.d}, "
                 f"the manifest {len(vectors)} of dimension {dim}",
             )
-        index.vectors_, index.owners_, index.index_ = vectors, owners, faiss_index
+        del vectors
+        index.owners_, index.index_ = owners, faiss_index
         index.ids_ = list(ids)
         index._starts()
         return index
@@ -241,10 +247,38 @@ def _bad(path: Path, why: str) -> NoReturn:
     raise IndexArtifactError(f"{path}: {why}; {REBUILD}")
 
 
-def _array(path: Path) -> npt.NDArray[Any]:
-    """A saved array, never unpickled."""
+class _Rows:
+    """FAISS's float storage as a numpy array interface that keeps its index alive: an array
+    made from it (and every view of that array) holds the index, so the memory cannot be freed
+    under a caller that kept the rows."""
+
+    def __init__(self, index: Any, address: int, shape: tuple[int, int]) -> None:
+        self.index = index
+        self.__array_interface__ = {
+            "data": (address, True),  # read-only: a write would change the index's rows
+            "shape": shape,
+            "typestr": "<f4",
+            "version": 3,
+        }
+
+
+def faiss_rows(index: Any) -> npt.NDArray[np.float32]:
+    """The float32 rows a flat or HNSW-flat FAISS index stores, without a copy."""
+    storage = faiss.downcast_index(index.storage) if hasattr(index, "storage") else index
+    n, d = int(storage.ntotal), int(storage.d)
+    if n == 0:
+        return np.zeros((0, d), dtype=np.float32)
+    flat = faiss.rev_swig_ptr(storage.get_xb(), n * d)
+    address = int(flat.__array_interface__["data"][0])
+    return np.asarray(_Rows(index, address, (n, d)))
+
+
+def _array(path: Path, mapped: bool = False) -> npt.NDArray[Any]:
+    """A saved array, never unpickled (``mapped``: memory-mapped, its pages read on use)."""
     try:
-        array: npt.NDArray[Any] = np.load(path, allow_pickle=False)
+        array: npt.NDArray[Any] = np.load(
+            path, allow_pickle=False, mmap_mode="r" if mapped else None
+        )
     except (OSError, ValueError, EOFError) as exc:
         _bad(path, f"not a plain .npy array ({exc})")
     if not isinstance(array, np.ndarray):
