@@ -111,6 +111,30 @@ class Engine:
             )
         return self._index(vectors, np.asarray(owners, dtype=np.int64))
 
+    def build_from_vectors(
+        self,
+        suppliers: Sequence[Supplier],
+        vectors: np.ndarray[Any, Any],
+        owners: np.ndarray[Any, Any],
+    ) -> Engine:
+        """Normalise and index a register whose chunk vectors were embedded elsewhere (the
+        encoder actors of matcher/distributed/): one row per chunk, in the order ``build``
+        embeds them, ``owners[i]`` row i's supplier position."""
+        if not suppliers:
+            raise ConfigError("the supplier register is empty: nothing to index")
+        self.suppliers_ = [normalise_supplier(s, self.taxonomy, self.lexicon) for s in suppliers]
+        self.encoder.fit([s.text for s in self.suppliers_])
+        chunks = [len(s.chunks(self.settings.embed.chunk_words)) for s in self.suppliers_]
+        expected = np.repeat(np.arange(len(chunks), dtype=np.int64), chunks)
+        if vectors.shape != (len(expected), self.encoder.dim) or not np.array_equal(
+            owners, expected
+        ):
+            raise IndexArtifactError(
+                f"{vectors.shape[0]} vectors for the register's {len(expected)} chunks (or rows "
+                f"of other suppliers): not this register's embedding; {REBUILD}"
+            )
+        return self._index(vectors, np.asarray(owners, dtype=np.int64))
+
     def _index(self, vectors: np.ndarray[Any, Any], owners: np.ndarray[Any, Any]) -> Engine:
         ids = [s.supplier.supplier_id for s in self.suppliers_]
         self.dense_ = DenseIndex(**dense_params(self.settings.index)).build(vectors, ids, owners)

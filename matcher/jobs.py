@@ -16,7 +16,7 @@ from typing import Any
 
 from matcher import events
 from matcher.config import SAMPLE_DIR, Settings
-from matcher.distributed import RayOptions, match_on_ray
+from matcher.distributed import RayOptions, index_on_ray, match_on_ray
 from matcher.encoders import Encoder
 from matcher.engine import Engine, cache_file, open_engine
 from matcher.errors import ConfigError, WorkspaceError
@@ -144,9 +144,15 @@ def ingest_file(
 
 
 def build_workspace_index(
-    workspace: Path, settings: Settings | None = None, reporter: Reporter | None = None
+    workspace: Path,
+    settings: Settings | None = None,
+    reporter: Reporter | None = None,
+    ray: RayOptions | None = None,
 ) -> dict[str, Any]:
-    """Embed (re-using cached vectors) and index every registered supplier; swap atomically."""
+    """Embed (re-using cached vectors) and index every registered supplier; swap atomically.
+
+    ray: embed on Ray in shards (matcher/distributed/workspace.py), then index the merged
+    vectors here: the same index, searched and served as one built in this process."""
     settings = settings or Settings()
     ws = Workspace(workspace)
     suppliers = ws.suppliers()
@@ -157,8 +163,13 @@ def build_workspace_index(
     # The user's one embedding cache, the same the batch commands use (cache_file): a register
     # indexed here is not embedded again by `matcher match` or `matcher event plan`.
     with open_engine(settings, cache_path=cache_file(settings)) as engine:
-        folder = engine.build(suppliers, reporter).save(ws.index_dir)
-        embedded, reused = _cache_counts(engine)[::-1]
+        if ray is not None:
+            counts = index_on_ray(engine, suppliers, ray, cache_file(settings), reporter)
+            embedded, reused = counts["embedded"], counts["reused"]
+            folder = engine.save(ws.index_dir)
+        else:
+            folder = engine.build(suppliers, reporter).save(ws.index_dir)
+            embedded, reused = _cache_counts(engine)[::-1]
     return {
         "suppliers": len(suppliers),
         "version": folder.name,

@@ -215,13 +215,27 @@ def _ingest(workspace: Path, kind: str, file: Path, header_row: int | None) -> N
 def index(
     workspace: WorkspaceOpt = default_workspace(),  # noqa: B008
     encoder: EncoderOpt = None,
+    engine: Annotated[
+        Literal["local", "ray"],
+        typer.Option(help="local: this process; ray: embed in shards on Ray (docs/scale.md)."),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(help="--engine ray: the cluster (auto, ray://HOST:10001); default local."),
+    ] = None,
+    shards: Annotated[int, typer.Option(min=1, help="--engine ray: embedding shards.")] = 2,
+    shard_dir: Annotated[
+        Path | None,
+        typer.Option(help="--engine ray: where shards are written (storage every node sees)."),
+    ] = None,
 ) -> None:
     """Embed (re-using cached vectors) and index the workspace's suppliers.
 
-    Example: matcher index --workspace ws
+    Example: matcher index --workspace ws   (--engine ray --address auto: embed on a cluster)
     """
+    ray = RayOptions(address, shards, shard_dir=shard_dir) if engine == "ray" else None
     with _domain_errors():
-        info = jobs.build_workspace_index(workspace, _settings(encoder), RichReporter())
+        info = jobs.build_workspace_index(workspace, _settings(encoder), RichReporter(), ray)
     out_console.print(
         f"indexed {info['suppliers']} suppliers with {info['model_id']} "
         f"({info['embedded']} embedded, {info['reused']} reused) → {workspace}/index/"

@@ -118,8 +118,12 @@ class Embedder:
             chunks = profile.chunks(self.settings.embed.chunk_words)
             texts.extend(chunks)
             rows.append(len(chunks))
-        vectors = np.asarray(self._encode(texts), dtype=np.float32)
+        vectors, embedded = self._encode(texts)
         ends = np.cumsum(rows)
+        # The block's chunks embedded (not found in the cache), on its first row: the column
+        # sums to the build's total.
+        fresh = np.zeros(len(rows), dtype=np.int64)
+        fresh[:1] = embedded
         blocks = [vectors[e - n : e].tobytes() for e, n in zip(ends.tolist(), rows, strict=True)]
         return {
             "position": batch["position"],
@@ -127,17 +131,22 @@ class Embedder:
             "profile": _objects(profiles),
             "rows": np.asarray(rows, dtype=np.int64),
             "vectors": _objects(blocks),
+            "embedded": fresh,
         }
 
-    def _encode(self, texts: list[str]) -> Any:
+    def _encode(self, texts: list[str]) -> tuple[np.ndarray[Any, np.dtype[np.float32]], int]:
+        """The chunks' vectors, and how many of them were embedded (not in the cache)."""
         batch_size = self.settings.embed.batch_size
         if not self.cache_path:
-            return self.encoder.encode_suppliers(texts, batch_size=batch_size)
+            found = self.encoder.encode_suppliers(texts, batch_size=batch_size)
+            return np.asarray(found, dtype=np.float32), len(texts)
         # Opened per block: Ray Data calls an actor from another thread than its constructor's,
         # and a sqlite3 connection serves only the thread that opened it.
         cache = EmbeddingCache(self.cache_path)
         try:
-            return CachedEncoder(self.encoder, cache).encode_suppliers(texts, batch_size=batch_size)
+            cached = CachedEncoder(self.encoder, cache)
+            found = cached.encode_suppliers(texts, batch_size=batch_size)
+            return np.asarray(found, dtype=np.float32), len(texts) - cached.hits
         finally:
             cache.close()
 
@@ -256,9 +265,9 @@ def build(
         done = embedded.materialize()
         # Runs of the input order (a shard's positions ascend, as the merge needs), cut on
         # FAISS's grid of rows (shard.aligned_cuts).
-        rows = np.concatenate(
-            [b["rows"] for b in done.select_columns(["rows"]).iter_batches(batch_format="numpy")]
-        )
+        counted = list(done.select_columns(["rows", "embedded"]).iter_batches(batch_format="numpy"))
+        rows = np.concatenate([b["rows"] for b in counted])
+        fresh = int(sum(int(b["embedded"].sum()) for b in counted))
         bounds = aligned_cuts(rows, shards)
         parts = done.split_at_indices(bounds[1:-1]) if shards > 1 else [done]
         task = ray.remote(_index_part).options(max_retries=RETRIES)
@@ -277,6 +286,8 @@ def build(
         "count": int(sum(int(r["count"]) for r in written)),
         "lengths": summed_lengths(written),
         "shards": len(written),
+        "embedded": fresh,  # chunks embedded by the encoder actors; the rest came from cache
+        "reused": int(rows.sum()) - fresh,
     }
 
     def fill(folder: Path) -> None:

@@ -236,7 +236,7 @@ class Shard:
         count, dim = manifest.get("count"), manifest.get("dim")
         if not isinstance(count, int) or not isinstance(dim, int):
             raise IndexArtifactError(f"{folder}/manifest.json: no count or dim; {REBUILD}")
-        suppliers = _read_suppliers(folder / SUPPLIERS_FILE, count)
+        suppliers = read_suppliers(folder / SUPPLIERS_FILE, count)
         taxonomy = load_taxonomy(settings.normalise.taxonomy)
         lexicon = lexicon_for(settings, taxonomy)
         normalised = [normalise_supplier(s, taxonomy, lexicon) for s in suppliers]
@@ -312,7 +312,7 @@ def _no_hits() -> Hits:
     return Hits({"dense": (empty_f, empty_i)}, empty_i, empty_f, empty_f, empty_f)
 
 
-def _read_suppliers(path: Path, count: int) -> list[Supplier]:
+def read_suppliers(path: Path, count: int) -> list[Supplier]:
     try:
         lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         suppliers = [Supplier.model_validate_json(line) for line in lines]
