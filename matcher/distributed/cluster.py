@@ -205,6 +205,108 @@ def _index_shard(
     }
 
 
+@dataclass(frozen=True)
+class Embedded:
+    """A register normalised and embedded on Ray, materialised in Ray's object store: what
+    ``write_shards`` cuts into any number of shards."""
+
+    data: Any  # a ray.data.MaterializedDataset: position, profile, rows, vectors, embedded
+    rows: Ints  # each supplier's chunk count, in register order
+    fresh: int  # chunks the encoder actors embedded; the rest came from the cache
+    settings: Settings
+
+
+def embed(
+    suppliers: Sequence[Supplier],
+    settings: Settings,
+    cache_path: Path | None = None,
+    workers: int | None = None,
+    embedder: type[Embedder] = Embedder,
+) -> Embedded:
+    """Ray Data over the register in blocks, a pool of ``workers`` encoder actors."""
+    import ray.data
+
+    if settings.embed.encoder == "tfidf":
+        raise ConfigError(
+            "the tfidf encoder is fitted on the whole register, which no shard sees: "
+            "use --engine local, or another encoder"
+        )
+    if not suppliers:
+        raise ConfigError("the supplier register is empty: nothing to index")
+    workers = workers or max(1, int(_cluster_cpus()))
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    # A dataset takes the context as it is when created: the blocks keep the input order, so each
+    # shard is one run of rows (split in write_shards, no shuffle).
+    context.execution_options.preserve_order = True
+    items = [{"position": i, "supplier": s.model_dump_json()} for i, s in enumerate(suppliers)]
+    block = max(1, min(settings.embed.batch_size * 8, -(-len(items) // (2 * workers))))
+    data = ray.data.from_items(items, override_num_blocks=max(1, -(-len(items) // block)))
+    embedded = data.map_batches(
+        embedder,
+        fn_constructor_kwargs={
+            "settings": settings,
+            "cache_path": str(cache_path) if cache_path else None,
+        },
+        batch_size=block,
+        batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(size=workers),
+        # Ray Data restarts a dead encoder actor and retries its block (max_restarts and
+        # max_task_retries default to -1 for actor pools); a failed group task is retried
+        # like any Ray task (3 times).
+        num_cpus=min(1.0, _cluster_cpus() / workers),
+    )
+    done = embedded.materialize()
+    counted = list(done.select_columns(["rows", "embedded"]).iter_batches(batch_format="numpy"))
+    rows = np.concatenate([b["rows"] for b in counted]).astype(np.int64)
+    fresh = int(sum(int(b["embedded"].sum()) for b in counted))
+    return Embedded(done, rows, fresh, settings)
+
+
+def write_shards(embedded: Embedded, root: Path, shards: int, model_id: str, dim: int) -> Path:
+    """Cut an embedded register into ``shards`` runs, index and write each as an artifact (Ray
+    tasks), then the shard set naming them; returns the new shard-set version (its CURRENT is
+    swapped last, so a failed build leaves the old one)."""
+    import ray
+
+    settings, rows = embedded.settings, embedded.rows
+    shards = max(1, min(shards, len(rows)))
+    bilingual = settings.normalise.lexicon != "off"  # Engine indexes the translated field then
+    meta = {
+        "model_id": model_id,
+        "encoder": settings.embed.encoder,
+        "dim": dim,
+        "bilingual": bilingual,
+    }
+    # Runs of the input order (a shard's positions ascend, as the merge needs), cut on FAISS's
+    # grid of rows (shard.aligned_cuts).
+    bounds = aligned_cuts(rows, shards)
+    done = embedded.data
+    parts = done.split_at_indices(bounds[1:-1]) if shards > 1 else [done]
+    task = ray.remote(_index_part).options(max_retries=RETRIES)
+    refs = [
+        task.remote(part, number, int(bounds[number]), str(root), settings, meta)
+        for number, part in enumerate(parts)
+    ]
+    written = sorted(ray.get(refs), key=lambda r: int(r["shard"]))
+    if [int(r["shard"]) for r in written] != list(range(shards)):
+        raise IndexArtifactError(f"{root}: the build wrote {len(written)} of {shards} shards")
+    entries = [{"folder": str(r["folder"]), "sha256": str(r["sha256"])} for r in written]
+    register = {
+        **meta,
+        "count": int(sum(int(r["count"]) for r in written)),
+        "lengths": summed_lengths(written),
+        "shards": len(written),
+        "embedded": embedded.fresh,  # chunks the encoder actors embedded; the rest from cache
+        "reused": int(rows.sum()) - embedded.fresh,
+    }
+
+    def fill(folder: Path) -> None:
+        (folder / SET_FILE).write_text(json.dumps({**register, "entries": entries}, indent=2))
+
+    return write_version(root, fill, register)
+
+
 def build(
     suppliers: Sequence[Supplier],
     settings: Settings,
@@ -217,83 +319,14 @@ def build(
     embedder: type[Embedder] = Embedder,
     reporter: Reporter | None = None,
 ) -> Path:
-    """Embed and index the register as ``shards`` artifacts under ``root``; returns the new
-    shard-set version (its CURRENT is swapped last, so a failed build leaves the old one)."""
-    import ray
-    import ray.data
-
-    if settings.embed.encoder == "tfidf":
-        raise ConfigError(
-            "the tfidf encoder is fitted on the whole register, which no shard sees: "
-            "use --engine local, or another encoder"
-        )
-    if not suppliers:
-        raise ConfigError("the supplier register is empty: nothing to index")
-    shards = max(1, min(shards, len(suppliers)))
-    workers = workers or max(1, int(_cluster_cpus()))
+    """Embed and index the register as ``shards`` artifacts under ``root`` (embed, then
+    write_shards); returns the new shard-set version."""
     reporter = reporter or SilentReporter()
-    context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = False
-    # A dataset takes the context as it is when created: the blocks keep the input order, so each
-    # shard is one run of rows (split below, no shuffle).
-    context.execution_options.preserve_order = True
-    items = [{"position": i, "supplier": s.model_dump_json()} for i, s in enumerate(suppliers)]
-    block = max(1, min(settings.embed.batch_size * 8, -(-len(items) // (2 * workers))))
-    bilingual = settings.normalise.lexicon != "off"  # Engine indexes the translated field then
-    meta = {
-        "model_id": model_id,
-        "encoder": settings.embed.encoder,
-        "dim": dim,
-        "bilingual": bilingual,
-    }
     with reporter.stage(f"Embedding and indexing {shards} shards on Ray", None) as advance:
-        data = ray.data.from_items(items, override_num_blocks=max(1, -(-len(items) // block)))
-        embedded = data.map_batches(
-            embedder,
-            fn_constructor_kwargs={
-                "settings": settings,
-                "cache_path": str(cache_path) if cache_path else None,
-            },
-            batch_size=block,
-            batch_format="numpy",
-            compute=ray.data.ActorPoolStrategy(size=workers),
-            # Ray Data restarts a dead encoder actor and retries its block (max_restarts and
-            # max_task_retries default to -1 for actor pools); a failed group task is retried
-            # like any Ray task (3 times).
-            num_cpus=min(1.0, _cluster_cpus() / workers),
-        )
-        done = embedded.materialize()
-        # Runs of the input order (a shard's positions ascend, as the merge needs), cut on
-        # FAISS's grid of rows (shard.aligned_cuts).
-        counted = list(done.select_columns(["rows", "embedded"]).iter_batches(batch_format="numpy"))
-        rows = np.concatenate([b["rows"] for b in counted])
-        fresh = int(sum(int(b["embedded"].sum()) for b in counted))
-        bounds = aligned_cuts(rows, shards)
-        parts = done.split_at_indices(bounds[1:-1]) if shards > 1 else [done]
-        task = ray.remote(_index_part).options(max_retries=RETRIES)
-        refs = [
-            task.remote(part, number, int(bounds[number]), str(root), settings, meta)
-            for number, part in enumerate(parts)
-        ]
-        written = list(ray.get(refs))
+        embedded = embed(suppliers, settings, cache_path, workers, embedder)
+        version = write_shards(embedded, root, shards, model_id, dim)
         advance(1)
-    written.sort(key=lambda r: int(r["shard"]))
-    if [int(r["shard"]) for r in written] != list(range(shards)):
-        raise IndexArtifactError(f"{root}: the build wrote {len(written)} of {shards} shards")
-    entries = [{"folder": str(r["folder"]), "sha256": str(r["sha256"])} for r in written]
-    register = {
-        **meta,
-        "count": int(sum(int(r["count"]) for r in written)),
-        "lengths": summed_lengths(written),
-        "shards": len(written),
-        "embedded": fresh,  # chunks embedded by the encoder actors; the rest came from cache
-        "reused": int(rows.sum()) - fresh,
-    }
-
-    def fill(folder: Path) -> None:
-        (folder / SET_FILE).write_text(json.dumps({**register, "entries": entries}, indent=2))
-
-    return write_version(root, fill, register)
+    return version
 
 
 def read_set(root: Path) -> tuple[list[Path], dict[str, Any]]:

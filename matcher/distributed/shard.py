@@ -13,6 +13,7 @@ that the caller sums from every shard's document frequencies (``GlobalStats``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,14 +29,17 @@ from matcher.errors import IndexArtifactError
 from matcher.index import DenseIndex, Mask, dense_params
 from matcher.lexical import TermCounts, bm25_idf, tokenize
 from matcher.lexicon import Lexicon, learn_lexicon, load_lexicon, taxonomy_pairs
-from matcher.normalise import NormalisedSupplier, Taxonomy, load_taxonomy, normalise_supplier
+from matcher.normalise import NormalisedSupplier, Taxonomy
 from matcher.retrieve import FilterMasks, Filters
 from matcher.schemas import Supplier
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float32]
 
-SUPPLIERS_FILE = "suppliers.jsonl"
+# The normalised profiles, one JSON line each: a shard actor that (re)starts reads them instead of
+# normalising its suppliers again (what matcher.engine's index re-derives at every load); the
+# manifest records the normaliser's settings, and a shard is refused under other ones.
+PROFILES_FILE = "profiles.jsonl"
 POSITIONS_FILE = "positions.npy"
 FIELDS = ("lexical", "translated")  # the two BM25 fields, as in matcher.engine
 _PARTS = ("lengths", "docs", "tf", "indptr")
@@ -194,6 +198,7 @@ class Shard:
         fields = {n: TermCounts([field_tokens(s, n) for s in suppliers]) for n in names}
         meta = {
             **meta,
+            "normaliser": normaliser(settings),
             "bilingual": bilingual,
             "count": len(suppliers),
             "dim": int(vectors.shape[1]),
@@ -218,9 +223,9 @@ class Shard:
                     strict=True,
                 ):
                     np.save(folder / file, array)
-            with open(folder / SUPPLIERS_FILE, "w", encoding="utf-8") as handle:
+            with open(folder / PROFILES_FILE, "w", encoding="utf-8") as handle:
                 for s in self.suppliers:
-                    handle.write(s.supplier.model_dump_json() + "\n")
+                    handle.write(profile_line(s) + "\n")
 
         return write_version(root, fill, self.meta)
 
@@ -230,17 +235,19 @@ class Shard:
         manifest = read_manifest(folder)
         bilingual = bool(manifest.get("bilingual"))
         names = FIELDS if bilingual else FIELDS[:1]
-        required = [*DenseIndex.FILES, POSITIONS_FILE, SUPPLIERS_FILE]
+        required = [*DenseIndex.FILES, POSITIONS_FILE, PROFILES_FILE]
         required += [f for n in names for f in field_files(n)]
         manifest = read_manifest(folder, required=required)
         count, dim = manifest.get("count"), manifest.get("dim")
         if not isinstance(count, int) or not isinstance(dim, int):
             raise IndexArtifactError(f"{folder}/manifest.json: no count or dim; {REBUILD}")
-        suppliers = read_suppliers(folder / SUPPLIERS_FILE, count)
-        taxonomy = load_taxonomy(settings.normalise.taxonomy)
-        lexicon = lexicon_for(settings, taxonomy)
-        normalised = [normalise_supplier(s, taxonomy, lexicon) for s in suppliers]
-        ids = [s.supplier_id for s in suppliers]
+        if manifest.get("normaliser") != normaliser(settings):
+            raise IndexArtifactError(
+                f"{folder}/manifest.json: normalised with {manifest.get('normaliser')}, the "
+                f"settings say {normaliser(settings)}; {REBUILD}"
+            )
+        normalised = read_profiles(folder / PROFILES_FILE, count)
+        ids = [s.supplier.supplier_id for s in normalised]
         dense = DenseIndex.load(folder, ids, dim, **dense_params(settings.index))
         positions = _array(folder / POSITIONS_FILE, np.int64, (count,))
         if np.any(np.diff(positions) <= 0):
@@ -312,15 +319,48 @@ def _no_hits() -> Hits:
     return Hits({"dense": (empty_f, empty_i)}, empty_i, empty_f, empty_f, empty_f)
 
 
-def read_suppliers(path: Path, count: int) -> list[Supplier]:
+def normaliser(settings: Settings) -> dict[str, str]:
+    """What a shard's profiles were normalised under (recorded, and checked at load)."""
+    return {k: str(v) for k, v in settings.normalise.model_dump().items()}
+
+
+def profile_line(profile: NormalisedSupplier) -> str:
+    """One normalised profile as a JSON line: the supplier record, sets as sorted lists."""
+    out: dict[str, Any] = {}
+    for field in dataclasses.fields(profile):
+        value = getattr(profile, field.name)
+        if isinstance(value, Supplier):
+            out[field.name] = value.model_dump(mode="json")
+        elif isinstance(value, frozenset):
+            out[field.name] = sorted(value)
+        elif isinstance(value, str):
+            out[field.name] = value
+        else:  # a new kind of field: written only once it is read back alike
+            raise TypeError(f"NormalisedSupplier.{field.name}: no JSON form for {type(value)}")
+    return json.dumps(out, ensure_ascii=False)
+
+
+_SETS = {f.name for f in dataclasses.fields(NormalisedSupplier) if "frozenset" in str(f.type)}
+
+
+def read_profiles(path: Path, count: int) -> list[NormalisedSupplier]:
+    """The profiles ``profile_line`` wrote, ``count`` of them."""
+    profiles: list[NormalisedSupplier] = []
     try:
-        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        suppliers = [Supplier.model_validate_json(line) for line in lines]
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                row["supplier"] = Supplier.model_validate(row["supplier"])
+                for name in _SETS:
+                    row[name] = frozenset(row[name])
+                profiles.append(NormalisedSupplier(**row))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise IndexArtifactError(f"{path}: unreadable ({exc}); {REBUILD}") from None
-    if len(suppliers) != count:
-        raise IndexArtifactError(f"{path}: {len(suppliers)} suppliers, the manifest says {count}")
-    return suppliers
+    if len(profiles) != count:
+        raise IndexArtifactError(f"{path}: {len(profiles)} profiles, the manifest says {count}")
+    return profiles
 
 
 def _array(path: Path, dtype: type[np.generic], shape: tuple[int, ...] | None) -> Any:

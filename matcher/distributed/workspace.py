@@ -27,7 +27,7 @@ import numpy as np
 
 from matcher.artifacts import REBUILD, read_manifest
 from matcher.distributed.cluster import RayOptions, build, connect, read_set
-from matcher.distributed.shard import POSITIONS_FILE, SUPPLIERS_FILE, read_suppliers
+from matcher.distributed.shard import POSITIONS_FILE, PROFILES_FILE, read_profiles
 from matcher.engine import Engine
 from matcher.errors import IndexArtifactError
 from matcher.index import DenseIndex
@@ -98,10 +98,10 @@ def merged_vectors(
             raise IndexArtifactError(
                 f"{folder / POSITIONS_FILE}: not the run of suppliers from {expected}; {REBUILD}"
             )
-        ids = [s.supplier_id for s in read_suppliers(folder / SUPPLIERS_FILE, count)]
+        ids = [p.supplier.supplier_id for p in read_profiles(folder / PROFILES_FILE, count)]
         if ids != [s.supplier_id for s in suppliers[expected : expected + count]]:
             raise IndexArtifactError(
-                f"{folder / SUPPLIERS_FILE}: not the register's suppliers {expected}.."
+                f"{folder / PROFILES_FILE}: not the register's suppliers {expected}.."
                 f"{expected + count - 1}; {REBUILD}"
             )
         if len(owners) and (owners[0] < 0 or owners[-1] >= count or np.any(np.diff(owners) < 0)):

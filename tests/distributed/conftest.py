@@ -4,7 +4,9 @@ engines are compared on."""
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -48,6 +50,31 @@ def sample() -> tuple[list[Supplier], list[Requirement]]:
 @pytest.fixture(scope="session")
 def sample_engine(sample: tuple[list[Supplier], list[Requirement]]) -> Engine:
     return Engine(hashing_settings()).build(sample[0])
+
+
+SMALL = 40  # the suppliers of the small shard set the refusal tests damage or mismatch
+
+
+@pytest.fixture(scope="session")
+def small_built(
+    local_ray: None,
+    sample: tuple[list[Supplier], list[Requirement]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
+    """A 2-shard set of the sample's first SMALL suppliers, built on Ray once per session."""
+    from matcher.distributed import build
+    from matcher.encoders import get_encoder
+
+    root = tmp_path_factory.mktemp("small-set")
+    encoder = get_encoder("hashing")
+    build(sample[0][:SMALL], hashing_settings(), root, 2, encoder.model_id, encoder.dim)
+    return root
+
+
+@pytest.fixture
+def small_set(small_built: Path, tmp_path: Path) -> Path:
+    """A test's own copy of the small shard set (free to damage)."""
+    return Path(shutil.copytree(small_built, tmp_path / "small-set", symlinks=True))
 
 
 def local_shards(engine: Engine, n: int) -> Scatter:

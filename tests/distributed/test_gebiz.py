@@ -1,5 +1,10 @@
 """A 20,000-supplier slice of real GeBIZ procurement text: the same top-10 on 1, 2 and 4 shards
-as in one process (the hashing encoder: CI embeds nothing for hours)."""
+as in one process (the hashing encoder: CI embeds nothing for hours).
+
+The one-process reference (index and top-10) is computed once for the module, and so is the
+Ray Data embedding of the slice (cluster.embed, which no shard count changes): each shard count
+then cuts, indexes, writes, loads and serves its own shard set from it (cluster.write_shards,
+what cluster.build runs after embedding), as `--engine ray` does."""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.distributed import build, serve
+from matcher.distributed import serve
+from matcher.distributed.cluster import Embedded, embed, write_shards
 from matcher.engine import Engine
 from matcher.evaluation.suites import external_dir, load_suite
 from matcher.schemas import Requirement, Supplier
@@ -43,29 +49,37 @@ def gebiz_slice() -> tuple[list[Supplier], list[Requirement]]:
     return suppliers, suite.part("test")[:120]
 
 
+Register = tuple[list[Supplier], list[Requirement], Engine, list[tuple[str, int, str, float]]]
+
+
 @pytest.fixture(scope="module")
-def register() -> tuple[list[Supplier], list[Requirement], Engine]:
+def register() -> Register:
+    """The slice, its requirements, the one-process engine and its top-10 of each."""
     suppliers, requirements = gebiz_slice()
     settings = hashing_settings()
     settings.index.exact_below = 10 * SIZE  # exact in one process as in every shard
-    return suppliers, requirements, Engine(settings).build(suppliers)
+    engine = Engine(settings).build(suppliers)
+    return suppliers, requirements, engine, ranked(engine.match(requirements, 10))
 
 
-def test_in_process_shards(register: tuple[list[Supplier], list[Requirement], Engine]) -> None:
-    suppliers, requirements, engine = register
+@pytest.fixture(scope="module")
+def embedded(register: Register, local_ray: None) -> Embedded:
+    return embed(register[0], register[2].settings)
+
+
+def test_in_process_shards(register: Register) -> None:
+    suppliers, requirements, engine, expected = register
     assert len(suppliers) == SIZE
-    expected = ranked(engine.match(requirements, 10))
     for n in (1, 2, 4):
         assert ranked(local_shards(engine, n).match(requirements, 10)) == expected, n
 
 
-@pytest.mark.usefixtures("local_ray")
 @pytest.mark.parametrize("shards", [1, 2, 4])
-def test_shards_on_ray(
-    register: tuple[list[Supplier], list[Requirement], Engine], tmp_path: Path, shards: int
-) -> None:
-    suppliers, requirements, engine = register
-    build(suppliers, engine.settings, tmp_path, shards, engine.encoder.model_id, engine.encoder.dim)
+def test_shards_on_ray(register: Register, embedded: Embedded, tmp_path: Path, shards: int) -> None:
+    _, requirements, engine, expected = register
+    assert len(embedded.rows) == SIZE
+    write_shards(embedded, tmp_path, shards, engine.encoder.model_id, engine.encoder.dim)
     with serve(tmp_path, Engine(engine.settings)) as scatter:
+        assert len(scatter.shards) == shards
         matches = scatter.match(requirements, 10)
-    assert ranked(matches) == ranked(engine.match(requirements, 10))
+    assert ranked(matches) == expected

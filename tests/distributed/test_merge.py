@@ -76,7 +76,13 @@ def test_shard_artifact_round_trip_and_damage(sample_engine: Engine, tmp_path) -
     assert np.array_equal(loaded.positions, shard.positions)
     assert loaded.fields["lexical"].vocab == shard.fields["lexical"].vocab
     assert np.array_equal(loaded.fields["lexical"].tf, shard.fields["lexical"].tf)
-    assert [s.supplier for s in loaded.suppliers] == [s.supplier for s in shard.suppliers]
+    # The normalised profiles come back whole (no normalising again at load) ...
+    assert loaded.suppliers == shard.suppliers
+    # ... and only under the normaliser they were made with.
+    other = sample_engine.settings.model_copy(deep=True)
+    other.normalise.lexicon = "off"
+    with pytest.raises(IndexArtifactError, match="normalised with"):
+        Shard.load(folder, other)
     # A flipped byte in a BM25 array is refused by the manifest's checksum, naming the file.
     tf = folder / "lexical.tf.npy"
     data = bytearray(tf.read_bytes())

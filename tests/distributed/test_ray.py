@@ -94,14 +94,11 @@ def test_killed_workers_are_retried_and_the_answer_is_whole(
     assert ranked(matches) == ranked(sample_engine.match(requirements, 10))
 
 
-def test_a_damaged_shard_is_refused_by_name(
-    sample: tuple[list[Supplier], list[Requirement]], sample_engine: Engine, tmp_path: Path
-) -> None:
-    settings = hashing_settings()
-    encoder = sample_engine.encoder
-    root = tmp_path / "shards"
-    build(sample[0][:50], settings, root, 2, encoder.model_id, encoder.dim)
-    shard = next(root.glob("shard-001/v-*"))
+def test_a_damaged_shard_is_refused_by_name(small_set: Path) -> None:
+    shard = next(small_set.glob("shard-001/v-*"))
     (shard / "manifest.json").write_text("{}")
-    with pytest.raises(IndexArtifactError, match="shard-001"), serve(root, Engine(settings)):
+    with (
+        pytest.raises(IndexArtifactError, match="shard-001"),
+        serve(small_set, Engine(hashing_settings())),
+    ):
         pass

@@ -13,8 +13,6 @@ from typer.testing import CliRunner
 from matcher import jobs
 from matcher.cli import app
 from matcher.distributed import merged_vectors
-from matcher.distributed.cluster import build
-from matcher.encoders import get_encoder
 from matcher.engine import open_engine
 from matcher.errors import IndexArtifactError
 from matcher.live import LiveIndex
@@ -22,7 +20,7 @@ from matcher.retrieve import Filters
 from matcher.schemas import Requirement, Supplier
 from matcher.services.search import search
 from matcher.store import Workspace
-from tests.distributed.conftest import hashing_settings
+from tests.distributed.conftest import SMALL, hashing_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("local_ray")]
 
@@ -94,16 +92,13 @@ def test_a_workspace_indexed_on_ray_searches_as_a_local_index(
 
 
 def test_shards_of_another_register_are_refused(
-    sample: tuple[list[Supplier], list[Requirement]], tmp_path: Path
+    sample: tuple[list[Supplier], list[Requirement]], small_set: Path
 ) -> None:
-    suppliers = sample[0][:40]
-    settings = hashing_settings()
-    encoder = get_encoder("hashing")
-    build(suppliers, settings, tmp_path, 2, encoder.model_id, encoder.dim)
-    vectors, owners, _ = merged_vectors(tmp_path, suppliers)
+    suppliers = sample[0][:SMALL]
+    vectors, owners, _ = merged_vectors(small_set, suppliers)
     assert len(vectors) == len(owners) and np.all(np.diff(owners) >= 0)
     swapped = [suppliers[1], suppliers[0], *suppliers[2:]]
-    with pytest.raises(IndexArtifactError, match=r"shard-000.*suppliers\.jsonl"):
-        merged_vectors(tmp_path, swapped)
-    with pytest.raises(IndexArtifactError, match="the shard set holds 40 suppliers"):
-        merged_vectors(tmp_path, suppliers[:39])
+    with pytest.raises(IndexArtifactError, match=r"shard-000.*profiles\.jsonl"):
+        merged_vectors(small_set, swapped)
+    with pytest.raises(IndexArtifactError, match=f"the shard set holds {SMALL} suppliers"):
+        merged_vectors(small_set, suppliers[:-1])
