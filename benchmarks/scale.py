@@ -139,7 +139,10 @@ def merge(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
 
 def one_process(base: np.ndarray, n: int, queries: np.ndarray, batched: bool) -> dict[str, Any]:
     shard = DenseShard(base, 0, n)
-    _, positions, seconds, cpu = shard.search(queries, batched)
+    scores, positions, seconds, cpu = shard.search(queries, batched)
+    # In the merge's order (ties to the lower position), as the Ray rows' lists are: FAISS's
+    # heap leaves exact ties in either order.
+    positions = merge([(scores, positions)])
     t = time.perf_counter()
     if not batched:  # for reference: FAISS flat, all queries at once (BLAS)
         shard.index.index_.search(queries, DEPTH)
