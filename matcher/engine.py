@@ -130,8 +130,9 @@ class Engine:
             owners, expected
         ):
             raise IndexArtifactError(
-                f"{vectors.shape[0]} vectors for the register's {len(expected)} chunks (or rows "
-                f"of other suppliers): not this register's embedding; {REBUILD}"
+                f"vectors {vectors.shape} with rows of {len(set(owners.tolist()))} suppliers for "
+                f"the register's {len(expected)} chunks of {len(chunks)} suppliers (dimension "
+                f"{self.encoder.dim}): not this register's embedding; {REBUILD}"
             )
         return self._index(vectors, np.asarray(owners, dtype=np.int64))
 

@@ -108,3 +108,20 @@ def test_shard_refuses_inconsistent_postings(sample_engine: Engine, tmp_path) ->
     bad = write_version(tmp_path / "b", fill, dict(shard.meta))
     with pytest.raises(IndexArtifactError, match=r"lexical\.indptr\.npy"):
         Shard.load(bad, sample_engine.settings)
+
+
+def test_an_index_from_vectors_embedded_elsewhere(
+    sample_engine: Engine, sample: tuple[list[Supplier], list[Requirement]]
+) -> None:
+    """What `matcher index --engine ray` does with the shards' vectors: the same engine as
+    Engine.build, and a refusal of rows that are not this register's chunks."""
+    suppliers, requirements = sample
+    vectors, owners = np.array(sample_engine.dense_.vectors_), sample_engine.dense_.owners_
+    engine = Engine(hashing_settings()).build_from_vectors(suppliers, vectors, owners)
+    assert ranked(engine.match(requirements[:20], 10)) == ranked(
+        sample_engine.match(requirements[:20], 10)
+    )
+    with pytest.raises(IndexArtifactError, match="not this register's embedding"):
+        Engine(hashing_settings()).build_from_vectors(suppliers[1:], vectors, owners)
+    with pytest.raises(IndexArtifactError, match="not this register's embedding"):
+        Engine(hashing_settings()).build_from_vectors(suppliers, vectors[:-1], owners[:-1])
