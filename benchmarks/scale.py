@@ -91,13 +91,13 @@ def synthetic(base: np.ndarray, start: int, stop: int, seed: int = 7) -> np.ndar
 class DenseShard:
     """One shard of the synthetic register in a Ray actor: rows start..stop."""
 
-    def __init__(self, base: np.ndarray, start: int, stop: int) -> None:
+    def __init__(self, base: np.ndarray, start: int, stop: int, threads: int = 1) -> None:
         # One process per worker, one thread each, as the shard actors (ShardServer) run: FAISS's
         # OpenMP team, BLAS and OMP_NUM_THREADS, all of them. faiss.omp_set_num_threads(1) alone
         # was undone by DenseIndex.build (it sizes FAISS to the configured budget, the cores by
         # default), so every process scanned with two spinning OpenMP threads on two cores: with
         # two workers, four threads on two cores (the 1.68x of the first 1M run).
-        configure_threads(1)
+        configure_threads(threads)  # 1 but for the one-process row on all cores
         t = time.perf_counter()
         vectors = synthetic(base, start, stop)
         ids = [str(i) for i in range(start, stop)]
@@ -137,8 +137,10 @@ def merge(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     return np.take_along_axis(positions, order, axis=1)
 
 
-def one_process(base: np.ndarray, n: int, queries: np.ndarray, batched: bool) -> dict[str, Any]:
-    shard = DenseShard(base, 0, n)
+def one_process(
+    base: np.ndarray, n: int, queries: np.ndarray, batched: bool, threads: int = 1
+) -> dict[str, Any]:
+    shard = DenseShard(base, 0, n, threads)
     scores, positions, seconds, cpu = shard.search(queries, batched)
     # In the merge's order (ties to the lower position), as the Ray rows' lists are: FAISS's
     # heap leaves exact ties in either order.
@@ -206,27 +208,39 @@ def scale(
     rows = []
     for n in sizes:
         local = one_process(base, n, queries, batched)
+        threads = os.cpu_count() or 1
+        everything = one_process(base, n, queries, batched, threads)
+        configure_threads(1)  # the driver merges on one thread again
         rows.append({"n": n, "engine": "one process", **local})
-        print_row(rows[-1], local, 1)
+        print_row(rows[-1], local, 1, everything)
+        same = bool(np.array_equal(everything["top"], local["top"]))
+        rows.append(
+            {"n": n, "engine": f"one process, {threads} threads", **everything, "same": same}
+        )
+        print_row(rows[-1], local, 1, everything)
         for w in workers:
             result = on_ray(base, n, queries, w, batched)
             same = bool(np.array_equal(result["top"], local["top"]))
             rows.append({"n": n, "engine": f"ray, {w} worker(s)", **result, "same": same})
-            print_row(rows[-1], local, w)
-        del local
+            print_row(rows[-1], local, w, everything)
+        del local, everything
     ray.shutdown()
     return rows
 
 
-def print_row(row: dict[str, Any], local: dict[str, Any], workers: int) -> None:
-    """One table row; ``÷ ideal`` is the search against the one-process time ÷ workers."""
+def print_row(
+    row: dict[str, Any], local: dict[str, Any], workers: int, all_cores: dict[str, Any]
+) -> None:
+    """One table row; ``÷ ideal`` is the search against the one-thread one-process time ÷
+    workers, ``÷ all cores`` against the one-process search on every core."""
     ratio = row["search_s"] / local["search_s"]
     ideal = row["search_s"] / (local["search_s"] / workers)
+    cores = row["search_s"] / all_cores["search_s"]
     print(
         f"| {row['n']:>9,} | {row['engine']:<18} | {row['build_s']:7.1f} | "
         f"{row['search_s']:8.1f} | {row['shard_search_s']:8.1f} | {row['shard_cpu_s']:8.1f} | "
         f"{row['merge_s']:6.2f} | "
-        f"{ratio:5.2f} | {ideal:5.2f} | {row.get('batched_s', float('nan')):7.1f} | "
+        f"{ratio:5.2f} | {ideal:5.2f} | {cores:5.2f} | {row.get('batched_s', float('nan')):7.1f} | "
         f"{row['peak_mib']:8.0f} | {row['resident_mib']:8.0f} | {row.get('same', '—')} |",
         flush=True,
     )
@@ -333,10 +347,10 @@ def main() -> None:
     if not args.skip_scale:
         print(
             "\n| suppliers | engine | build s | search s | slowest shard s | its CPU s | merge s "
-            "| ÷ one process | ÷ ideal (one ÷ workers) | FAISS batched s "
-            "| peak MiB (per process) | resident MiB after build | same top-100 |"
+            "| ÷ one process | ÷ ideal (one ÷ workers) | ÷ one process on all cores "
+            "| FAISS batched s | peak MiB (per process) | resident MiB after build | same top-100 |"
         )
-        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         print(f"search: {'batched FAISS flat' if args.batched else 'DenseIndex.search per query'}")
         scale(args.sizes, args.queries, args.workers, args.batched)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
