@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # Threads of every native pool (ONNX Runtime, FAISS, BLAS, torch) and the service's query
     # encoders (matcher/encoders/threads.py); MATCHER_THREADS, default: the cores.
     threads: int | None = Field(default=None, ge=1)
+    # Query encodings the service runs at once (matcher/encoders/query.py); MATCHER_QUERY_WORKERS.
+    # Two overlap one's serial parts with the other's matrix work (benchmarks/api_search.py).
+    query_workers: int = Field(default=2, ge=1)
     embed: EmbedSettings = EmbedSettings()
     index: IndexSettings = IndexSettings()
     retrieve: RetrieveSettings = RetrieveSettings()
