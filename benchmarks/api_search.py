@@ -50,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -233,7 +234,15 @@ def serve(
 
     unlimited = ApiSettings(rate_per_minute=1e9, rate_burst=10**9, max_concurrency=256)
     app = create_app(workspace, settings, unlimited, index=live)
-    threading.Thread(target=measure_each, daemon=True).start()
+
+    def measure_or_exit() -> None:
+        try:
+            measure_each()
+        except BaseException:  # the driver waits for a report: stop the server, it sees the exit
+            traceback.print_exc()
+            os._exit(1)
+
+    threading.Thread(target=measure_or_exit, daemon=True).start()
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
