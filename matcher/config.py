@@ -95,8 +95,8 @@ class Settings(BaseSettings):
     # encoders (matcher/encoders/threads.py); MATCHER_THREADS, default: the cores.
     threads: int | None = Field(default=None, ge=1)
     # Query encodings the service runs at once (matcher/encoders/query.py); MATCHER_QUERY_WORKERS.
-    # Two overlap one's serial parts with the other's matrix work (benchmarks/api_search.py).
-    query_workers: int = Field(default=2, ge=1)
+    # One: at 100k, 2 at once gave 0.82-0.94x the 4-client req/s of 1 (benchmarks/README.md).
+    query_workers: int = Field(default=1, ge=1)
     embed: EmbedSettings = EmbedSettings()
     index: IndexSettings = IndexSettings()
     retrieve: RetrieveSettings = RetrieveSettings()
