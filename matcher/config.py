@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # Threads of every native pool (ONNX Runtime, FAISS, BLAS, torch) and the service's query
     # encoders (matcher/encoders/threads.py); MATCHER_THREADS, default: the cores.
     threads: int | None = Field(default=None, ge=1)
+    # Query encodings the service runs at once (matcher/encoders/query.py); MATCHER_QUERY_WORKERS.
+    # One: at 100k, 2 at once gave 0.82-0.94x the 4-client req/s of 1 (benchmarks/README.md).
+    query_workers: int = Field(default=1, ge=1)
     embed: EmbedSettings = EmbedSettings()
     index: IndexSettings = IndexSettings()
     retrieve: RetrieveSettings = RetrieveSettings()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from itertools import chain, pairwise
@@ -240,23 +242,48 @@ class TermCounts:
     def scores(
         self, tokens: Sequence[str], idf: Mapping[str, np.float32], avg_length: float
     ) -> npt.NDArray[np.float32]:
-        """BM25 (Lucene) of every document for the query tokens (repeats count, as in bm25s)."""
+        """BM25 (Lucene) of every document for the query tokens (repeats count, as in bm25s).
+
+        Token after token in the query's order, each adding its float32 term score to the
+        documents of its postings (bm25s's order, so the float32 sums are its sums). A term's
+        scores under the current statistics are kept (``impacts``), so a term seen in an earlier
+        query costs one pass of additions, not a division per posting."""
         out = np.zeros(len(self.lengths), dtype=np.float32)
-        found = [(j, idf[t]) for t in tokens if (j := self.vocab.get(t)) is not None]
-        if not found:
-            return out
-        terms = np.fromiter((j for j, _ in found), dtype=np.int64, count=len(found))
-        weights = np.asarray([w for _, w in found], dtype=np.float32)
-        _kernel()(
-            out,
-            self.docs,
-            self.tf,
-            self._norms(avg_length),
-            self.indptr[terms],
-            self.indptr[terms + 1],
-            weights,
-        )
+        add = _kernels()[1]
+        for t in tokens:
+            j = self.vocab.get(t)
+            if j is not None:
+                add(
+                    out,
+                    self.docs[self.indptr[j] : self.indptr[j + 1]],
+                    self.impacts(j, idf[t], avg_length),
+                )
         return out
+
+    def impacts(self, term: int, idf: np.float32, avg_length: float) -> npt.NDArray[np.float32]:
+        """The term's BM25 score in each document of its postings, float32 as bm25s stores it:
+        idf · tf / (norm + tf) in float64, rounded once. Computed once per (idf, mean length)
+        and kept in a bounded LRU (an edit changes both, and with them every score)."""
+        memo: _ImpactMemo | None = self.__dict__.get("_impact_memo")
+        if memo is None:
+            # At most one float32 per posting, as bm25s's own stored scores: the memo can hold
+            # every term at once, so a cycle of queries never evicts what the next one needs.
+            memo = self.__dict__.setdefault("_impact_memo", _ImpactMemo(max(len(self.docs), 1)))
+        key = (term, float(idf), avg_length)
+        found = memo.get(key)
+        if found is not None:
+            return found
+        start, end = int(self.indptr[term]), int(self.indptr[term + 1])
+        values = np.empty(end - start, dtype=np.float32)
+        _kernels()[0](
+            values,
+            self.docs[start:end],
+            self.tf[start:end],
+            self._norms(avg_length),
+            np.float32(idf),
+        )
+        memo.put(key, values)
+        return values
 
     def _norms(self, avg_length: float) -> npt.NDArray[np.float64]:
         """Each document's k1·(1 − b + b·length / mean length), as bm25s computes it; kept for
@@ -271,34 +298,67 @@ class TermCounts:
         return norms
 
 
-def _accumulate(
+class _ImpactMemo:
+    """Recently used terms' score arrays, at most ``budget`` postings in all (least recently
+    used dropped first: scores under statistics an edit has since changed age out); shared by
+    concurrent searches."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.held = 0
+        self._items: OrderedDict[tuple[int, float, float], npt.NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, float, float]) -> npt.NDArray[np.float32] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[int, float, float], values: npt.NDArray[np.float32]) -> None:
+        if len(values) > self.budget:
+            return
+        values.flags.writeable = False
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = values
+            self.held += len(values)
+            while self.held > self.budget:
+                _, dropped = self._items.popitem(last=False)
+                self.held -= len(dropped)
+
+
+def _impacts(
     out: npt.NDArray[np.float32],
     docs: npt.NDArray[np.int64],
     tf: npt.NDArray[np.float32],
     norms: npt.NDArray[np.float64],
-    starts: npt.NDArray[np.int64],
-    ends: npt.NDArray[np.int64],
-    weights: npt.NDArray[np.float32],
+    idf: np.float32,
 ) -> None:
-    """Add each query token's BM25 term to the documents of its postings, token after token.
+    """One term's postings' BM25 scores: bm25s's formula in bm25s's arithmetic, idf · tf /
+    (norm + tf) in float64 per posting, rounded to float32 (what bm25s stores)."""
+    w = np.float64(idf)
+    for j in range(len(docs)):
+        f = np.float64(tf[j])
+        out[j] = np.float32(w * (f / (norms[docs[j]] + f)))
 
-    bm25s's formula and order: idf · tf / (norm + tf) in float64 per posting, rounded to float32
-    (what bm25s stores), added to the document's float32 score (what its query adds). A loop, not
-    numpy: numpy needs a gather, a temporary and a scatter per step (np.add.at is slower still),
-    and a query of ~80 tokens touches millions of postings in a 100k register.
-    """
-    for i in range(len(starts)):
-        w = np.float64(weights[i])
-        for j in range(starts[i], ends[i]):
-            d = docs[j]
-            f = np.float64(tf[j])
-            out[d] += np.float32(w * (f / (norms[d] + f)))
+
+def _add(
+    out: npt.NDArray[np.float32], docs: npt.NDArray[np.int64], values: npt.NDArray[np.float32]
+) -> None:
+    """Add one query token's scores to its documents' float32 totals (what bm25s's query does).
+    A loop, not numpy: ``out[docs] += values`` is a gather, a temporary and a scatter."""
+    for j in range(len(docs)):
+        out[docs[j]] += values[j]
 
 
 @cache
-def _kernel() -> Callable[..., None]:
-    """``_accumulate`` compiled (numba is imported here, not with the module: it costs ~0.5 s);
-    nogil, so that concurrent searches score on different cores."""
+def _kernels() -> tuple[Callable[..., None], Callable[..., None]]:
+    """``_impacts`` and ``_add`` compiled (numba is imported here, not with the module: it costs
+    ~0.5 s); nogil, so that concurrent searches score on different cores."""
     import numba
 
-    return cast(Callable[..., None], numba.njit(cache=True, nogil=True)(_accumulate))
+    jit = numba.njit(cache=True, nogil=True)
+    return cast(Callable[..., None], jit(_impacts)), cast(Callable[..., None], jit(_add))

@@ -174,7 +174,10 @@ def test_fold_gives_what_the_per_character_version_gave() -> None:
     assert [fold(t) for t in texts] == [_fold_reference(t) for t in texts]
 
 
-def test_query_encodings_run_one_at_a_time_in_the_callers_threads() -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_query_encodings_run_at_most_workers_at_a_time_in_the_callers_threads(
+    workers: int,
+) -> None:
     import threading
     import time
 
@@ -190,19 +193,25 @@ def test_query_encodings_run_one_at_a_time_in_the_callers_threads() -> None:
                 self.running += 1
                 self.most = max(self.most, self.running)
                 self.threads.add(threading.get_ident())
-            time.sleep(0.02)
+            time.sleep(0.1)  # long enough for the callers to overlap on a busy box
             with self.lock:
                 self.running -= 1
             return super()._encode(texts, side)
 
     encoder = Slow()
-    queries = QueryEncoder(encoder)
-    callers = [threading.Thread(target=queries.vector, args=(f"text {i}",)) for i in range(4)]
+    queries = QueryEncoder(encoder, workers=workers)
+    barrier = threading.Barrier(4)
+
+    def call(i: int) -> None:
+        barrier.wait()  # all four ask at once
+        queries.vector(f"text {i}")
+
+    callers = [threading.Thread(target=call, args=(i,)) for i in range(4)]
     for caller in callers:
         caller.start()
     for caller in callers:
         caller.join()
-    assert encoder.most == 1  # bounded: one encoding at a time
+    assert encoder.most == workers  # bounded: ``workers`` encodings at a time, and that many
     assert encoder.threads == {caller.ident for caller in callers}  # no hand-off to a pool
     assert queries.misses == 4
 

@@ -4,10 +4,12 @@ how many encodings run at once.
 A search box sees the same few texts again and again (a buyer pages through results, refines a
 filter, reloads); each costs a full model forward pass (~35-100 ms of both cores) and the sqlite
 cache is not consulted on this path. Concurrent requests would each start the model's own thread
-pool on the same cores; at most ``workers`` encodings run at a time (default 1: every ONNX Runtime
-call already uses all configured threads), the others wait. The request's own thread encodes,
-holding a semaphore: an executor bounded the same way but cost two thread hand-offs per search
-(~1-4 ms on a busy 2-core box, as much as the whole ranking).
+pool on the same cores; at most ``workers`` encodings run at a time, the others wait
+(``Settings.query_workers``, default 1: every ONNX Runtime call already uses all configured
+threads, and two at once measured 0.82-0.94x the throughput of one at 100k suppliers with 4
+clients, benchmarks/api_search.py ``NAME@W``). The request's own thread encodes, holding a
+semaphore: an executor bounded the same way but cost two thread hand-offs per search (~1-4 ms on
+a busy 2-core box, as much as the whole ranking).
 """
 
 from __future__ import annotations

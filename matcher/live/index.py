@@ -104,9 +104,10 @@ class LiveIndex:
                 "embed one edit; the live index needs a pretrained encoder "
                 "(e5, e5-onnx, e5-onnx-int8, minilm, hashing or a local model folder)"
             )
-        # Search-side vectors: an LRU of recent texts, encodings one at a time (each already uses
-        # every configured thread), so that concurrent requests queue instead of oversubscribing.
-        self.queries = QueryEncoder(self._encoder)
+        # Search-side vectors: an LRU of recent texts, at most ``query_workers`` encodings at once
+        # (each already uses every configured thread), so that concurrent requests queue instead
+        # of oversubscribing the cores.
+        self.queries = QueryEncoder(self._encoder, workers=settings.query_workers)
         self._lock = threading.Lock()  # one edit or swap at a time
         self._rebuild_lock = threading.Lock()  # one full rebuild at a time
         self._replay: list[Edit] | None = None  # edits made while a rebuild runs
