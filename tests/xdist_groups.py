@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -82,17 +83,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     ordered = sorted(groups(items).items(), key=lambda kv: -cost(kv[1]))
     items[:] = [item for _, group in ordered for item in group]
+    shared = Counter(item.nodeid for item in items)
     for name, group in ordered:
         for item in group:
             item.add_marker(pytest.mark.xdist_group(name))
-            _suffix_group(item, name)
+            _set_id(item, name, shared[item.nodeid] > 1)
 
 
-def _suffix_group(item: pytest.Item, group: str) -> None:
+def _set_id(item: pytest.Item, group: str, duplicate: bool) -> None:
     """What xdist 3.8's own hook does with the mark (its scheduler reads a test's group from
     ``nodeid + "@" + group``), redone for pytest ≥ 9: a node's id lives in ``_id`` there, so
-    xdist's ``item._nodeid = ...`` changes nothing and every test would be its own group."""
-    if hasattr(item, "_id") and not item.nodeid.endswith("@" + group):
-        from _pytest.nodeid import NodeId
+    xdist's ``item._nodeid = ...`` changes nothing and every test would be its own group.
 
-        item._id = NodeId.parse(f"{item.nodeid}@{group}")
+    The scheduler also keys tests by id, and under pytest 9 schemathesis gives every operation
+    of ``test_api_conforms_to_its_schema`` the same id (its name, ``...[GET /healthz]``, is
+    right): all but one would silently not run. Such a test gets its name back in its id."""
+    if not hasattr(item, "_id"):
+        return
+    from _pytest.nodeid import NodeId
+
+    nodeid = item.nodeid
+    if duplicate and item.parent is not None:
+        nodeid = f"{item.parent.nodeid}::{item.name}"
+    if not nodeid.endswith("@" + group):
+        item._id = NodeId.parse(f"{nodeid}@{group}")
