@@ -39,7 +39,8 @@ def _ours(func: object, root: Path) -> bool:
 
 
 def session_resources(item: pytest.Item) -> set[str]:
-    """The suite's own session-scoped fixtures the test uses, and its resource-sharing marks."""
+    """The suite's own session- and package-scoped fixtures the test uses (each is built once per
+    worker), and its resource-sharing marks."""
     infos = getattr(item, "_fixtureinfo", None)
     defs = infos.name2fixturedefs if infos is not None else {}
     root = item.config.rootpath
@@ -47,7 +48,7 @@ def session_resources(item: pytest.Item) -> set[str]:
         name
         for name, fixturedefs in defs.items()
         for d in fixturedefs
-        if d.scope == "session" and _ours(d.func, root)
+        if d.scope in ("session", "package") and _ours(d.func, root)
     }
     return used | {mark for mark in SHARED_BY_MARKER if item.get_closest_marker(mark)}
 
