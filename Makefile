@@ -34,8 +34,11 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 # --durations: every CI log lists the slowest tests (docs/testing.md says what they cost).
+# -n: one pytest-xdist worker per core (CI has 2); tests that share a session fixture or a
+# module run on one worker (tests/xdist_groups.py). PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= 2
 pytest: $(STAMP)
-	$(VENV)/bin/pytest -q --durations=25
+	$(VENV)/bin/pytest -q --durations=25 -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test: browser lint typecheck pytest
 

@@ -11,6 +11,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from matcher.config import Settings
+from tests.xdist_groups import pytest_collection_modifyitems  # noqa: F401  (xdist groups)
 
 if TYPE_CHECKING:
     from tests.support import Service

@@ -9,6 +9,10 @@ from matcher.evaluation.metrics import evaluate, evaluate_per_query, paired_rand
 from matcher.learn import ndcg_at_k
 
 
+# Slow on a fresh virtual environment only (~55 s on CI): the first ranx call compiles its numba
+# kernels into the installed package's cache. The mark also sends its module to an xdist worker
+# early (tests/xdist_groups.py) rather than as the last, lone test of a run.
+@pytest.mark.slow
 def test_metrics_worked_by_hand() -> None:
     qrels = {"q1": {"a": 2, "b": 1}, "q2": {"c": 1}}
     run = {"q1": {"a": 0.9, "x": 0.8, "b": 0.7}, "q2": {"x": 1.0, "y": 0.5}}
