@@ -449,6 +449,26 @@ class RayOptions:
     shard_dir: Path | None = None  # where shards are written: storage every node sees
 
 
+@contextmanager
+def built_shards(
+    engine: Engine,
+    suppliers: Sequence[Supplier],
+    options: RayOptions,
+    cache_path: Path | None = None,
+    reporter: Reporter | None = None,
+) -> Iterator[Path]:
+    """Connect to Ray, build the register's shards in a temporary folder, yield the folder."""
+    connect(options.address)
+    if options.shard_dir is not None:
+        options.shard_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="cnht-shards-", dir=options.shard_dir) as tmp:
+        root = Path(tmp)
+        encoder = engine.encoder
+        build(suppliers, engine.settings, root, options.shards, encoder.model_id, encoder.dim,
+              cache_path, options.workers, reporter=reporter)  # fmt: skip
+        yield root
+
+
 def match_on_ray(
     engine: Engine,
     suppliers: Sequence[Supplier],
@@ -460,28 +480,15 @@ def match_on_ray(
 ) -> tuple[list[Match], dict[str, str]]:
     """Build the register's shards (in a temporary folder), rank every requirement on them;
     returns the matches (as Engine.match) and why each unanswered requirement got none."""
-    connect(options.address)
-    if options.shard_dir is not None:
-        options.shard_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="cnht-shards-", dir=options.shard_dir) as tmp:
-        root = Path(tmp)
-        build(
-            suppliers,
-            engine.settings,
-            root,
-            options.shards,
-            engine.encoder.model_id,
-            engine.encoder.dim,
-            cache_path,
-            options.workers,
-            reporter=reporter,
-        )
-        with serve(root, engine) as scatter:
-            matches = scatter.match(requirements, top_k, reporter)
-            answered = {m.requirement_id for m in matches}
-            unmatched = {
-                r.requirement_id: scatter.why_empty(r)
-                for r in requirements
-                if r.requirement_id not in answered
-            }
+    with (
+        built_shards(engine, suppliers, options, cache_path, reporter) as root,
+        serve(root, engine) as scatter,
+    ):
+        matches = scatter.match(requirements, top_k, reporter)
+        answered = {m.requirement_id for m in matches}
+        unmatched = {
+            r.requirement_id: scatter.why_empty(r)
+            for r in requirements
+            if r.requirement_id not in answered
+        }
     return matches, unmatched

@@ -18,7 +18,6 @@ would not. A register too large for one machine's memory is matched in shards wi
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from matcher.artifacts import REBUILD, read_manifest
-from matcher.distributed.cluster import RayOptions, build, connect, read_set
+from matcher.distributed.cluster import RayOptions, built_shards, read_set
 from matcher.distributed.shard import POSITIONS_FILE, PROFILES_FILE, read_profiles
 from matcher.engine import Engine
 from matcher.errors import IndexArtifactError
@@ -46,22 +45,7 @@ def index_on_ray(
     (as ``engine.build`` would); the shards, written in a temporary folder under
     ``options.shard_dir``, are removed. Returns the chunks embedded and reused from the cache."""
     reporter = reporter or SilentReporter()
-    connect(options.address)
-    if options.shard_dir is not None:
-        options.shard_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="cnht-shards-", dir=options.shard_dir) as tmp:
-        root = Path(tmp)
-        build(
-            suppliers,
-            engine.settings,
-            root,
-            options.shards,
-            engine.encoder.model_id,
-            engine.encoder.dim,
-            cache_path,
-            options.workers,
-            reporter=reporter,
-        )
+    with built_shards(engine, suppliers, options, cache_path, reporter) as root:
         vectors, owners, register = merged_vectors(root, suppliers)
     with reporter.stage("Indexing the merged shards", None) as advance:
         engine.build_from_vectors(suppliers, vectors, owners)
