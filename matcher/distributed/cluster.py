@@ -73,6 +73,9 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> None:
     if ray.is_initialized():
         return
     # Ray's own INFO lines (start-up, Ray Data's plans) are not the user's business: --verbose.
+    # Importing ray.data configures (resets) its logger: so it is imported first, set after.
+    import ray.data
+
     level = logging.INFO if logging.getLogger().isEnabledFor(logging.INFO) else logging.WARNING
     logging.getLogger("ray.data").setLevel(level)
     kwargs: dict[str, Any] = {
@@ -235,7 +238,8 @@ def embed(
         raise ConfigError("the supplier register is empty: nothing to index")
     workers = workers or max(1, int(_cluster_cpus()))
     context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = False
+    context.enable_progress_bars = False  # the reporter draws the bar (and Ray warns it is off)
+    logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)
     # A dataset takes the context as it is when created: the blocks keep the input order, so each
     # shard is one run of rows (split in write_shards, no shuffle).
     context.execution_options.preserve_order = True
