@@ -55,6 +55,16 @@ HeaderRowOpt = Annotated[
     ),
 ]
 
+# The --engine ray options that `match` and `index` share.
+AddressOpt = Annotated[
+    str | None,
+    typer.Option(help="--engine ray: the cluster (auto, ray://HOST:10001); default local."),
+]
+ShardDirOpt = Annotated[
+    Path | None,
+    typer.Option(help="--engine ray: where shards are written (storage every node sees)."),
+]
+
 app = typer.Typer(
     help="CNHT Matcher: connect supporting-industry suppliers with buyers.\n\n"
     "Example: matcher match --suppliers data/sample/suppliers.csv "
@@ -114,15 +124,9 @@ def match(
         Literal["local", "ray"],
         typer.Option(help="local: this process; ray: shards on a Ray cluster (docs/scale.md)."),
     ] = "local",
-    address: Annotated[
-        str | None,
-        typer.Option(help="--engine ray: the cluster (auto, ray://HOST:10001); default local."),
-    ] = None,
+    address: AddressOpt = None,
     shards: Annotated[int, typer.Option(min=1, help="--engine ray: index shards.")] = 2,
-    shard_dir: Annotated[
-        Path | None,
-        typer.Option(help="--engine ray: where shards are written (storage every node sees)."),
-    ] = None,
+    shard_dir: ShardDirOpt = None,
 ) -> None:
     """Rank suppliers for every requirement and write them with explanations.
 
@@ -219,15 +223,9 @@ def index(
         Literal["local", "ray"],
         typer.Option(help="local: this process; ray: embed in shards on Ray (docs/scale.md)."),
     ] = "local",
-    address: Annotated[
-        str | None,
-        typer.Option(help="--engine ray: the cluster (auto, ray://HOST:10001); default local."),
-    ] = None,
+    address: AddressOpt = None,
     shards: Annotated[int, typer.Option(min=1, help="--engine ray: embedding shards.")] = 2,
-    shard_dir: Annotated[
-        Path | None,
-        typer.Option(help="--engine ray: where shards are written (storage every node sees)."),
-    ] = None,
+    shard_dir: ShardDirOpt = None,
 ) -> None:
     """Embed (re-using cached vectors) and index the workspace's suppliers.
 
