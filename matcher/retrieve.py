@@ -3,14 +3,17 @@ applied inside both searches (so k results come back whenever k suppliers qualif
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from matcher.encoders import Vectors
+from matcher.encoders.threads import thread_count
 from matcher.index import Mask
 from matcher.normalise import NormalisedSupplier, canonical_certifications, fold
 
@@ -40,8 +43,10 @@ class Filters:
         return not (self.required_certifications or self.sectors or self.provinces)
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """One retrieved supplier and its retrieval signals (a NamedTuple, not a dataclass: a search
+    builds a few hundred of them, and a frozen dataclass's constructor costs ~5x a tuple's)."""
+
     position: int
     dense: float  # cosine similarity
     lexical: float  # raw BM25
@@ -162,6 +167,11 @@ class HybridRetriever:
     ``order`` breaks ties between equal scores (lower first); by default the position does. An
     index whose positions do not follow the supplier ids (live.py appends edits at the end)
     passes the ids' sort order, so that ties fall as they would in a register built at once.
+
+    ``overlap``: the dense search runs on a pool thread while this one scores BM25 (FAISS and the
+    BM25 kernels release the GIL), so one search uses two cores, as the query encoder does. For
+    a large register in a service (matcher/live/): at 100k suppliers each half takes milliseconds,
+    at 1k the hand-off would cost more than it saves.
     """
 
     def __init__(
@@ -173,7 +183,9 @@ class HybridRetriever:
         rrf_k: int = 60,
         translated: LexicalScores | None = None,
         order: npt.NDArray[np.float64] | None = None,
+        overlap: bool = False,
     ) -> None:
+        self.overlap = overlap
         self.dense = dense
         self.lexical = lexical
         self.translated = translated
@@ -193,13 +205,16 @@ class HybridRetriever:
         """At least min(k, qualifying suppliers) candidates, best fused first."""
         allowed = self.masks.allowed(filters)
         depth = max(k, self.candidates)
-        _, dense_pos = self.dense.search(query_vector.reshape(1, -1), depth, allowed)
-        dense_list = [int(p) for p in dense_pos[0] if p >= 0]
+        dense: Future[tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]] | None = None
+        if self.overlap:
+            dense = _pool().submit(self.dense.search, query_vector.reshape(1, -1), depth, allowed)
+        else:
+            dense_hits = self.dense.search(query_vector.reshape(1, -1), depth, allowed)
         lexical_all = self.lexical.scores(query_text)
         if allowed is not None:
             lexical_all = np.where(allowed, lexical_all, 0.0)
         lexical_list = _top_positive(lexical_all, depth, self.order)
-        lists = [dense_list, lexical_list]
+        lists = [lexical_list]
         translated_all = np.zeros_like(lexical_all)
         if self.translated is not None and translated_text:
             # The bilingual field: query and profiles each carry their terms in both languages.
@@ -207,30 +222,46 @@ class HybridRetriever:
             if allowed is not None:
                 translated_all = np.where(allowed, translated_all, 0.0)
             lists.append(_top_positive(translated_all, depth, self.order))
+        if dense is not None:
+            dense_hits = dense.result()
+        dense_list = [int(p) for p in dense_hits[1][0] if p >= 0]
+        lists.insert(0, dense_list)
         fused = rrf_scores(lists, k=self.rrf_k)
         best = len(lists) / (self.rrf_k + 1)
         dense_rank = {p: r for r, p in enumerate(dense_list, start=1)}
         lexical_rank = {p: r for r, p in enumerate(lexical_list, start=1)}
         positions = np.fromiter(fused, dtype=np.int64, count=len(fused))
+        rrf = np.fromiter(fused.values(), dtype=np.float64, count=len(fused)) / best
+        # Best fused first; ties by the tie order (the position when there is none).
+        ties = positions if self.order is None else self.order[positions]
+        ranked = np.lexsort((ties, -rrf))
+        positions, rrf = positions[ranked], rrf[ranked]
         cosines = self.dense.max_sim(query_vector, positions)
-        out = [
-            Candidate(
-                position=int(p),
-                dense=float(c),
-                lexical=float(lexical_all[p]),
-                dense_rank=dense_rank.get(int(p)),
-                lexical_rank=lexical_rank.get(int(p)),
-                rrf=fused[int(p)] / best,
-                translated=float(translated_all[p]),
+        # Whole columns to Python numbers at once (tolist), not one float() per cell.
+        return [
+            Candidate(p, c, lex, dense_rank.get(p), lexical_rank.get(p), f, tr)
+            for p, c, lex, f, tr in zip(
+                positions.tolist(),
+                cosines.astype(np.float64).tolist(),
+                lexical_all[positions].astype(np.float64).tolist(),
+                rrf.tolist(),
+                translated_all[positions].astype(np.float64).tolist(),
+                strict=True,
             )
-            for p, c in zip(positions, cosines, strict=True)
         ]
-        order = self.order
-        if order is None:
-            out.sort(key=lambda c: (-c.rrf, c.position))
-        else:
-            out.sort(key=lambda c: (-c.rrf, float(order[c.position])))
-        return out
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The dense searches' threads (one per core), started on first use and shared."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(thread_count(), thread_name_prefix="dense-search")
+        return _POOL
 
 
 def _top_positive(
@@ -238,18 +269,14 @@ def _top_positive(
     k: int,
     order: npt.NDArray[np.float64] | None = None,
 ) -> list[int]:
-    candidates = np.flatnonzero(scores > 0)
-    if order is None:
-        # Ties fall to the lower position (argpartition would pick among them arbitrarily), so
-        # that a merge of shards (matcher/distributed/) gives the same list.
-        if len(candidates) > k:
-            kth = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]
-            candidates = candidates[scores[candidates] >= kth]
-        ranked = candidates[np.argsort(-scores[candidates], kind="stable")][:k]
-        return [int(p) for p in ranked]
-    if len(candidates) > k:
-        # Everything above the k-th score, then ties at that score by ``order``.
-        kth = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]
-        candidates = candidates[scores[candidates] >= kth]
-    ranked = candidates[np.lexsort((order[candidates], -scores[candidates]))]
+    """The ``k`` best positions with a positive score; ties at equal scores fall to the lower
+    ``order`` (the lower position without one: argpartition would pick among them arbitrarily,
+    and a merge of shards, matcher/distributed/, must give the same list)."""
+    n = len(scores)
+    kth = np.partition(scores, n - k)[n - k] if n > k else 0
+    # Everything at or above the k-th score (ties at the cut included), then the order decides;
+    # one partition of the whole array, not a gather of its positive part first.
+    candidates = np.flatnonzero(scores >= kth) if kth > 0 else np.flatnonzero(scores > 0)
+    ties = candidates if order is None else order[candidates]
+    ranked = candidates[np.lexsort((ties, -scores[candidates]))]
     return [int(p) for p in ranked[:k]]

@@ -14,7 +14,6 @@ or Ray actors (cluster.py) behind the same calls.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -170,7 +169,7 @@ class Scatter:
         out: list[Match] = []
         for req, (candidates, _) in zip(batch, merged, strict=True):
             mine = [profiles[c.position] for c in candidates]
-            local = [replace(c, position=i) for i, c in enumerate(candidates)]
+            local = [c._replace(position=i) for i, c in enumerate(candidates)]
             out.extend(self.ranker.rank(req, mine, local, top_k))
         return out
 

@@ -177,7 +177,8 @@ class SegmentedBM25:
         self, main: TermCounts | None, delta: TermCounts | None, dead: Mask, dead_stats: DeadStats
     ) -> None:
         self.main, self.delta, self.dead, self.dead_stats = main, delta, dead, dead_stats
-        n_dead = int(dead.sum())
+        self._dead_rows = np.flatnonzero(dead)  # a few rows: an index, not a 100k-long mask
+        n_dead = len(self._dead_rows)
         main_docs = len(main) - n_dead if main is not None else 0
         main_length = int(main.lengths.sum()) - dead_stats.length if main is not None else 0
         self.n_docs = main_docs + (len(delta) if delta is not None else 0)
@@ -195,16 +196,16 @@ class SegmentedBM25:
     def scores(self, query: str) -> npt.NDArray[np.float32]:
         words = tokenize(query)
         freqs = {t: self.doc_freq(t) for t in set(words)}
-        tokens = [t for t in words if freqs[t] > 0]
+        idf = {t: bm25_idf(df, self.n_docs) for t, df in freqs.items() if df > 0}
+        tokens = [t for t in words if t in idf]
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
-        idf = {t: bm25_idf(freqs[t], self.n_docs) for t in set(tokens)}
         # bm25s's mean document length: an exact integer sum divided once.
         avg_length = self.total_length / self.n_docs
         parts = []
         if self.main is not None:
             main = self.main.scores(tokens, idf, avg_length)
-            main[self.dead] = 0.0
+            main[self._dead_rows] = 0.0
             parts.append(main)
         if self.delta is not None:
             parts.append(self.delta.scores(tokens, idf, avg_length))
