@@ -12,21 +12,29 @@ import unicodedata
 
 def nfc(text: str) -> str:
     """Unicode NFC with runs of whitespace collapsed: one spelling for one text."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    return squash(unicodedata.normalize("NFC", text))
+
+
+def squash(text: str) -> str:
+    r"""Runs of whitespace as one space, none at the ends: ``re.sub(r"\s+", " ", t).strip()``.
+
+    str.split and the regular expression's \s both split on what str.isspace calls whitespace;
+    split does it in C, ~6x faster on a Vietnamese profile (the regular expression was a seventh
+    of loading a 100k-supplier index; tests/test_text_squash.py holds them equal)."""
+    return " ".join(text.split())
 
 
 def fold(text: str) -> str:
     """Lower-case and strip Vietnamese diacritics ("Đúc áp lực" → "duc ap luc")."""
     # NFD splits base letters from combining marks; đ/Đ is a letter of its own, not a mark.
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return _SPACES.sub(" ", _strip_marks(decomposed).lower()).strip()
+    return squash(_strip_marks(decomposed).lower())
 
 
 # Vietnamese marks are all in U+0300-U+036F (each of category Mn); what lies between the other
 # non-ASCII characters is therefore ASCII plus marks, which an ASCII encode drops in C. Testing
 # every character's category in Python was half the time of building an index.
 _OTHER = re.compile("[^\x00-\x7f\u0300-\u036f]")
-_SPACES = re.compile(r"\s+")
 
 
 def _ascii(piece: str) -> str:
