@@ -214,9 +214,9 @@ _SHOWN = (
 _COLUMN = {f: i for i, f in enumerate(FEATURES)}
 _FACETS = ("process", "material", "product")
 # What a supplier contributes without regard to the requirement: criteria, track record,
-# completeness, tier (0 = none), folded province, sectors, its tags as a bit set (_TagBits).
-# Computed once per profile object.
-_Static = tuple[float, float, float, float, str, frozenset[str], int]
+# completeness, tier (0 = none), folded province, sectors, its tags as a bit set (_TagBits),
+# whether a customer folds to "" (what an unnamed buyer matches). Once per profile object.
+_Static = tuple[float, float, float, float, str, frozenset[str], int, bool]
 
 
 def _minmax(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -261,6 +261,7 @@ def _static(s: NormalisedSupplier, bits: _TagBits) -> _Static:
         fold(s.supplier.province or ""),
         frozenset(s.supplier.sector),
         bits.mask(s.tags),
+        "" in s.customers,
     )
 
 
@@ -342,7 +343,7 @@ class TransparentRanker:
                 out[:, _COLUMN[name]] = raw[:, column] / top
         out[:, _COLUMN["fusion"]] = raw[:, 3]
         # One pass over the memo, then one column per field (zip transposes in C).
-        criteria, track, complete, tiers, provinces, held_sectors, tags = zip(
+        criteria, track, complete, tiers, provinces, held_sectors, tags, blank = zip(
             *self._memo.rows(profiles), strict=True
         )
         self._taxonomy_columns(out, requirement, tags)
@@ -364,7 +365,8 @@ class TransparentRanker:
         if province:
             out[:, _COLUMN["location"]] = np.array(provinces, dtype=object) == province
         buyer = fold(requirement.requirement.buyer)
-        out[:, _COLUMN["customer"]] = [buyer in s.customers for s in profiles]
+        # A search names no buyer: then only a blank customer name matches (the memo's flag).
+        out[:, _COLUMN["customer"]] = [buyer in s.customers for s in profiles] if buyer else blank
         return out
 
     def _taxonomy_columns(
