@@ -4,6 +4,12 @@ Exact (IndexFlatIP) below ``exact_below`` vectors, HNSW above. Filters are appli
 search with an IDSelector, so a filtered query still returns k hits whenever k suppliers qualify;
 if HNSW's graph walk finds fewer (a very selective filter), we fall back to an exact scan of the
 allowed subset, which is cheap precisely because the subset is small.
+
+With chunked profiles the top rows may repeat owners, so k owners need more than k rows: HNSW
+asks for k × the mean rows per owner × 1.25 (efSearch at least that) and, if fewer than k owners
+come back, asks again with twice the rows (at most three walks) before the exact scan, which
+over 100k rows costs several walks. A flat index asks what it always asked, so its answers
+(every test and quality suite: below ``exact_below``) stay bit for bit.
 """
 
 from __future__ import annotations

@@ -14,9 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matcher.config import SAMPLE_DIR, Settings
+from matcher.engine import Engine
 from matcher.index import DenseIndex
-from matcher.normalise import NARROWER
-from matcher.rank import TransparentRanker
+from matcher.ingest import load_requirements, load_suppliers
+from matcher.normalise import NARROWER, normalise_requirement
+from matcher.rank import FEATURES, TransparentRanker
 
 
 def _unit(rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -151,3 +154,25 @@ def test_tag_hits_are_the_set_test(wanted: list[str], profiles: list[frozenset[s
         for tags in profiles
     ]
     assert hits.tolist() == expected
+
+
+@pytest.mark.parametrize("weighted", ["none", "completeness"])
+def test_top_k_of_a_partial_sort_is_the_full_sorts_ties_at_the_cut_included(weighted: str) -> None:
+    # All weights zero: every candidate ties, so the top 5 must be the 5 lowest ids of the
+    # whole list, wherever they sit in it; completeness alone: few distinct levels, many ties.
+    settings = Settings()
+    settings.embed.encoder = "hashing"
+    engine = Engine(settings).build(load_suppliers(SAMPLE_DIR / "suppliers.csv").records)
+    weights = {f: (1.0 if f == weighted else 0.0) for f in FEATURES}
+    ranker = TransparentRanker(weights, engine.ranker.taxonomy)
+    suppliers = engine.suppliers_
+    for r in load_requirements(SAMPLE_DIR / "requirements.csv").records[:8]:
+        req = normalise_requirement(r, engine.taxonomy, engine.lexicon)
+        candidates = engine._retrieve(req, engine.encoder.encode_requirements([req.text])[0], 100)
+        matrix = ranker.feature_matrix(req, suppliers, candidates)
+        scores, _ = ranker.scores(req, matrix)
+        ids = [suppliers[c.position].supplier.supplier_id for c in candidates]
+        full = sorted(zip(scores.tolist(), ids, strict=True), key=lambda x: (-x[0], x[1]))[:5]
+        got = ranker.rank(req, suppliers, candidates, 5)
+        assert [m.supplier_id for m in got] == [sid for _, sid in full]
+        assert len(set(scores.tolist())) < len(candidates) / 2  # the cut does fall among ties
