@@ -40,7 +40,7 @@ from matcher.evaluation import (
     suite_documents,
 )
 from matcher.learn import FeatureSet, RunDict
-from matcher.normalise import NARROWER, NormalisedRequirement, NormalisedSupplier
+from matcher.normalise import NormalisedRequirement
 from matcher.rank import AVAILABILITY, FEATURES, effective_weights, load_weights
 
 Matrix = npt.NDArray[np.float64]
@@ -153,15 +153,12 @@ class ReliabilityRanker(rank.TransparentRanker):
         self,
         out: Matrix,
         requirement: NormalisedRequirement,
-        profiles: Sequence[NormalisedSupplier],
+        tags: Sequence[int],
     ) -> None:
         wanted = sorted(t for t in requirement.tags if not t.startswith("sector_"))
         if not wanted:
             return
-        satisfy = [frozenset((t, *NARROWER.get(t, ()))) for t in wanted]
-        hits = np.array(
-            [[not tags.isdisjoint(s.tags) for tags in satisfy] for s in profiles], dtype=np.float64
-        )
+        hits = self.tag_hits(wanted, tags)
         r = np.array([self._reliability(t) for t in wanted])
         out[:, FEATURES.index("taxonomy")] = hits @ r / r.sum()
         facets = [self.taxonomy.facet_of(t) for t in wanted]

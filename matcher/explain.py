@@ -95,9 +95,8 @@ def explain(
     # Required ones can be missing too when certifications are not a hard filter (settings).
     missing = [c for c in required + preferred if c not in supplier.certifications]
     contributions = sorted(
-        ((weights[n] * f.get(n, 0.0), n) for n in weights if weights[n] * f.get(n, 0.0) > 0),
-        reverse=True,
-    )
+        (c, n) for c, n in ((weights[n] * f.get(n, 0.0), n) for n in weights) if c > 0
+    )[::-1]
     top = [f"{FEATURE_LABELS[n]} (+{c:.2f})" for c, n in contributions[:3]]
     parts = []
     if matched:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -213,8 +214,9 @@ _SHOWN = (
 _COLUMN = {f: i for i, f in enumerate(FEATURES)}
 _FACETS = ("process", "material", "product")
 # What a supplier contributes without regard to the requirement: criteria, track record,
-# completeness, tier (0 = none), folded province, sectors. Computed once per profile object.
-_Static = tuple[float, float, float, float, str, frozenset[str]]
+# completeness, tier (0 = none), folded province, sectors, its tags as a bit set (_TagBits),
+# whether a customer folds to "" (what an unnamed buyer matches). Once per profile object.
+_Static = tuple[float, float, float, float, str, frozenset[str], int, bool]
 
 
 def _minmax(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -224,7 +226,28 @@ def _minmax(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return (values - low) / (high - low)
 
 
-def _static(s: NormalisedSupplier) -> _Static:
+class _TagBits:
+    """A bit per tag, given on first sight, so that a profile's tags are one int and "does it
+    hold any tag that satisfies this wanted one" one AND (numpy over all candidates at once)
+    rather than a set test per (candidate, tag)."""
+
+    def __init__(self) -> None:
+        self._bit: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def mask(self, tags: Iterable[str]) -> int:
+        bits = self._bit
+        out = 0
+        for tag in tags:
+            bit = bits.get(tag)
+            if bit is None:
+                with self._lock:  # two threads must never give two tags one bit
+                    bit = bits.setdefault(tag, len(bits))
+            out |= 1 << bit
+        return out
+
+
+def _static(s: NormalisedSupplier, bits: _TagBits) -> _Static:
     criteria = s.supplier.criteria_scores()
     score = 0.8 * (sum(criteria) / (10 * len(criteria))) if criteria else 0.0
     score += 0.1 * s.supplier.priority_product + 0.1 * s.supplier.key_product
@@ -237,6 +260,8 @@ def _static(s: NormalisedSupplier) -> _Static:
         float(s.supplier.tier or 0),
         fold(s.supplier.province or ""),
         frozenset(s.supplier.sector),
+        bits.mask(s.tags),
+        "" in s.customers,
     )
 
 
@@ -249,6 +274,7 @@ class _StaticMemo:
     def __init__(self) -> None:
         self._rows: dict[int, tuple[weakref.ref[NormalisedSupplier], _Static]] = {}
         self._prune_at = 4096
+        self.bits = _TagBits()
 
     def rows(self, suppliers: Sequence[NormalisedSupplier]) -> list[_Static]:
         out = []
@@ -256,7 +282,7 @@ class _StaticMemo:
         for s in suppliers:
             hit = rows.get(id(s))
             if hit is None or hit[0]() is not s:
-                hit = (weakref.ref(s), _static(s))
+                hit = (weakref.ref(s), _static(s, self.bits))
                 rows[id(s)] = hit
             out.append(hit[1])
         if len(rows) > self._prune_at:  # drop profiles that no snapshot holds any more
@@ -316,55 +342,65 @@ class TransparentRanker:
             if top > 0:
                 out[:, _COLUMN[name]] = raw[:, column] / top
         out[:, _COLUMN["fusion"]] = raw[:, 3]
-        self._taxonomy_columns(out, requirement, profiles)
+        # One pass over the memo, then one column per field (zip transposes in C).
+        criteria, track, complete, tiers, provinces, held_sectors, tags, blank = zip(
+            *self._memo.rows(profiles), strict=True
+        )
+        self._taxonomy_columns(out, requirement, tags)
         preferred = requirement.preferred_certifications
         if preferred:
             held = [len(preferred & s.certifications) for s in profiles]
             out[:, _COLUMN["certifications"]] = np.array(held, dtype=np.float64) / len(preferred)
-        static = self._memo.rows(profiles)
-        numbers = np.array([row[:4] for row in static], dtype=np.float64)
-        out[:, _COLUMN["criteria"]] = numbers[:, 0]
-        out[:, _COLUMN["track_record"]] = numbers[:, 1]
-        out[:, _COLUMN["completeness"]] = numbers[:, 2]
+        out[:, _COLUMN["criteria"]] = criteria
+        out[:, _COLUMN["track_record"]] = track
+        out[:, _COLUMN["completeness"]] = complete
         target = requirement.requirement.target_tier
         if target:
-            tiers = numbers[:, 3]
-            out[:, _COLUMN["tier"]] = np.where(tiers > 0, 1.0 - np.abs(target - tiers) / 2, 0.0)
+            tier = np.array(tiers, dtype=np.float64)
+            out[:, _COLUMN["tier"]] = np.where(tier > 0, 1.0 - np.abs(target - tier) / 2, 0.0)
         sectors = set(requirement.requirement.sector)
         if sectors:
-            out[:, _COLUMN["sector"]] = [not sectors.isdisjoint(row[5]) for row in static]
+            out[:, _COLUMN["sector"]] = [not sectors.isdisjoint(row) for row in held_sectors]
         province = fold(requirement.requirement.province or "")
         if province:
-            out[:, _COLUMN["location"]] = [row[4] == province for row in static]
+            out[:, _COLUMN["location"]] = np.array(provinces, dtype=object) == province
         buyer = fold(requirement.requirement.buyer)
-        out[:, _COLUMN["customer"]] = [buyer in s.customers for s in profiles]
+        # A search names no buyer: then only a blank customer name matches (the memo's flag).
+        out[:, _COLUMN["customer"]] = [buyer in s.customers for s in profiles] if buyer else blank
         return out
 
     def _taxonomy_columns(
         self,
         out: npt.NDArray[np.float64],
         requirement: NormalisedRequirement,
-        profiles: Sequence[NormalisedSupplier],
+        tags: Sequence[int],
     ) -> None:
         """Coverage of the requested tags, overall and per facet, so that the weights can tell a
         process the buyer needs from a material word every line of a chapter shares ("of iron
-        or steel"). One boolean per (candidate, wanted tag), from which every column is a mean."""
+        or steel"). One boolean per (candidate, wanted tag), from which every column is a mean.
+        ``tags``: each candidate's tags as _TagBits gave them."""
         wanted = sorted(t for t in requirement.tags if not t.startswith("sector_"))
         if not wanted:
             return
-        # A tag is covered by itself or a narrower tag (matcher.normalise.covered), so each wanted
-        # tag becomes the set of tags that satisfy it, and coverage one set intersection test.
-        satisfy = [frozenset((t, *NARROWER.get(t, ()))) for t in wanted]
-        hits = np.array(
-            [[not tags.isdisjoint(s.tags) for tags in satisfy] for s in profiles],
-            dtype=np.float64,
-        )
+        hits = self.tag_hits(wanted, tags)
         out[:, _COLUMN["taxonomy"]] = hits.sum(axis=1) / len(wanted)
         facets = [self.taxonomy.facet_of(t) for t in wanted]
         for facet in _FACETS:
             mine = [i for i, f in enumerate(facets) if f == facet]
             if mine:
                 out[:, _COLUMN[f"taxonomy_{facet}"]] = hits[:, mine].sum(axis=1) / len(mine)
+
+    def tag_hits(self, wanted: Sequence[str], tags: Sequence[int]) -> npt.NDArray[np.float64]:
+        """1.0 where a candidate (a row; ``tags`` from _TagBits) covers a wanted tag (a column).
+
+        A tag is covered by itself or a narrower tag (matcher.normalise.covered), so each wanted
+        tag becomes the bits of the tags that satisfy it, and coverage one AND per candidate,
+        done by numpy over Python ints (object arrays: the bits may outnumber 64)."""
+        bits = self._memo.bits
+        satisfy = np.array([bits.mask((t, *NARROWER.get(t, ()))) for t in wanted], dtype=object)
+        held = np.array(tags, dtype=object)
+        hits: npt.NDArray[np.float64] = ((held[:, None] & satisfy[None, :]) != 0).astype(float)
+        return hits
 
     def features(
         self,
@@ -400,9 +436,15 @@ class TransparentRanker:
     ) -> list[Match]:
         matrix = self.feature_matrix(requirement, suppliers, candidates)
         scores, weights = self.scores(requirement, matrix)
-        values = scores.tolist()
-        ids = [suppliers[c.position].supplier.supplier_id for c in candidates]
-        order = sorted(range(len(candidates)), key=lambda i: (-values[i], ids[i]))[:top_k]
+        # Only the candidates that can reach the top_k are sorted by (score, id): those scoring at
+        # least the top_k-th best score, ties at that cut included, so the order is a full sort's.
+        keep: Sequence[int] = range(len(candidates))
+        if 0 < top_k < len(candidates):
+            cut = np.partition(scores, len(scores) - top_k)[len(scores) - top_k]
+            keep = np.flatnonzero(scores >= cut).tolist()
+        values = {i: float(scores[i]) for i in keep}
+        ids = {i: suppliers[candidates[i].position].supplier.supplier_id for i in keep}
+        order = sorted(keep, key=lambda i: (-values[i], ids[i]))[:top_k]
         return [
             explain(
                 requirement,
