@@ -183,6 +183,7 @@ def serve(
     from api.app import create_app
     from api.config import ApiSettings
     from matcher.encoders import QueryEncoder
+    from matcher.encoders.onnx import FastE5Encoder
     from matcher.live import LiveIndex
 
     specs = [parse_spec(spec) for spec in query_encoders]
@@ -209,6 +210,11 @@ def serve(
         for i, (name, workers) in enumerate(specs):
             if i > 0 and name != specs[i - 1][0]:
                 encoder.e5 = get_encoder(name)
+            query_side = encoder.e5  # restored after: the split ONNX session is W's own
+            if isinstance(query_side, FastE5Encoder):
+                # The service splits it the same way (matcher/encoders/query.py): W encodings
+                # at once, threads // W intra-op threads each.
+                encoder.e5 = query_side.concurrent(workers)
             # Every request encodes its text (see the module's docstring); ``workers``
             # encodings at once.
             live.queries = QueryEncoder(encoder, size=0, workers=workers)
@@ -234,6 +240,7 @@ def serve(
             (reports / f"report-{i}.json").write_text(json.dumps(results))
             while not (reports / f"done-{i}").exists():
                 time.sleep(0.2)
+            encoder.e5 = query_side
 
     unlimited = ApiSettings(rate_per_minute=1e9, rate_burst=10**9, max_concurrency=256)
     app = create_app(workspace, settings, unlimited, index=live)

@@ -7,7 +7,9 @@ cache is not consulted on this path. Concurrent requests would each start the mo
 pool on the same cores; at most ``workers`` encodings run at a time, the others wait
 (``Settings.query_workers``, default 1: every ONNX Runtime call already uses all configured
 threads, and two at once measured 0.82-0.94x the throughput of one at 100k suppliers with 4
-clients, benchmarks/api_search.py ``NAME@W``). The request's own thread encodes, holding a
+clients, benchmarks/api_search.py ``NAME@W``). With ``workers`` > 1 an ONNX encoder is split
+(``FastE5Encoder.concurrent``): each encoding gets ``threads // workers`` intra-op threads, so W at
+once share the cores instead of oversubscribing them. The request's own thread encodes, holding a
 semaphore: an executor bounded the same way but cost two thread hand-offs per search (~1-4 ms on
 a busy 2-core box, as much as the whole ranking).
 """
@@ -26,6 +28,11 @@ class QueryEncoder:
     """Requirement-side vectors of single texts: the LRU, else the encoder (``workers`` at once)."""
 
     def __init__(self, encoder: Encoder, size: int = 4096, workers: int = 1) -> None:
+        # Imported here: onnx.py is the heavier module and most encoders are not ONNX ones.
+        from matcher.encoders.onnx import FastE5Encoder
+
+        if isinstance(encoder, FastE5Encoder):
+            encoder = encoder.concurrent(workers)
         self.encoder = encoder
         self.size = size
         self._lru: OrderedDict[str, Vectors] = OrderedDict()

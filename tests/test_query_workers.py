@@ -1,0 +1,55 @@
+"""The service's concurrent query encodings on ONNX Runtime: W encodings at once, each on
+``threads // W`` intra-op threads of its own session, with the same vectors as one at a time."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from matcher.encoders import HashingEncoder, QueryEncoder
+from matcher.encoders.onnx import FastE5Encoder
+
+TEXTS = [
+    "Cung cấp ống thép không gỉ cho nhà máy chế biến thực phẩm tại Bình Dương",
+    "Supply of 500 office chairs with lumbar support, delivery to Hanoi within 30 days",
+    "Bảo trì hệ thống điều hòa không khí trung tâm cho tòa nhà văn phòng 20 tầng",
+    "CCTV cameras and installation",
+]
+
+
+@pytest.fixture(scope="module")
+def fast_e5() -> FastE5Encoder:
+    return FastE5Encoder(precision="fp32", threads=2)
+
+
+@pytest.mark.model
+def test_workers_split_the_onnx_threads_and_keep_the_vectors(fast_e5: FastE5Encoder) -> None:
+    assert fast_e5.concurrent(1) is fast_e5  # one at a time: the session as it is
+    queries = QueryEncoder(fast_e5, size=0, workers=2)
+    split = queries.encoder
+    assert isinstance(split, FastE5Encoder) and split is not fast_e5
+    assert (split.threads, fast_e5.threads) == (1, 2)  # the batch path keeps every core
+    assert fast_e5.concurrent(4).threads == 1  # never below one thread
+
+    alone = fast_e5.encode_requirements(TEXTS)
+    got: dict[int, np.ndarray] = {}
+    barrier = threading.Barrier(len(TEXTS))
+
+    def call(i: int) -> None:
+        barrier.wait()  # all at once: two run concurrently on the 1-thread session
+        got[i] = queries.vector(TEXTS[i])
+
+    callers = [threading.Thread(target=call, args=(i,)) for i in range(len(TEXTS))]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    together = np.stack([got[i] for i in range(len(TEXTS))])
+    assert float((together * alone).sum(axis=1).min()) >= 0.99999
+
+
+def test_other_encoders_are_used_as_they_are() -> None:
+    encoder = HashingEncoder()
+    assert QueryEncoder(encoder, workers=2).encoder is encoder
