@@ -214,18 +214,19 @@ class HybridRetriever:
         if allowed is not None:
             lexical_all = np.where(allowed, lexical_all, 0.0)
         lexical_list = _top_positive(lexical_all, depth, self.order)
-        lists = [lexical_list]
+        translated_lists: list[list[int]] = []
         translated_all = np.zeros_like(lexical_all)
         if self.translated is not None and translated_text:
             # The bilingual field: query and profiles each carry their terms in both languages.
             translated_all = self.translated.scores(f"{query_text} {translated_text}")
             if allowed is not None:
                 translated_all = np.where(allowed, translated_all, 0.0)
-            lists.append(_top_positive(translated_all, depth, self.order))
+            translated_lists.append(_top_positive(translated_all, depth, self.order))
         if dense is not None:
             dense_hits = dense.result()
         dense_list = [int(p) for p in dense_hits[1][0] if p >= 0]
-        lists.insert(0, dense_list)
+        # Dense, lexical, bilingual: the order the fused sums have always been added in.
+        lists = [dense_list, lexical_list, *translated_lists]
         fused = rrf_scores(lists, k=self.rrf_k)
         best = len(lists) / (self.rrf_k + 1)
         dense_rank = {p: r for r, p in enumerate(dense_list, start=1)}
