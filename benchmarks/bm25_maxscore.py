@@ -291,7 +291,7 @@ def prepared(
         impacts = counts.impacts(j, idf[word], avg)
         docs = counts.docs[counts.indptr[j] : counts.indptr[j + 1]]
         terms.append(Term(j, docs, impacts, float(impacts.max()), float(idf[word]), counts_of[s]))
-    return Query(terms, order, counts._norms(avg))
+    return Query(terms, order, counts.norms(avg))
 
 
 def main() -> None:

@@ -53,6 +53,15 @@ class RetrieveSettings(BaseModel):
     requirement_filters: list[HardFilter] = ["certifications"]
     fusion: Literal["rrf"] = "rrf"
     rrf_k: int = Field(default=60, ge=1)
+    # Large live registers (the service, matcher/live/) score each BM25 field in two passes: the
+    # terms of more than `lexical_two_pass_common` of the documents are left out of the first,
+    # the `lexical_two_pass_pool` × `candidates` best of it are scored in full, and the field's
+    # list is their best. The scores are full BM25; a document outside the pool cannot enter (on
+    # the generated 100k register the lists keep 99 % of their members: benchmarks/README.md).
+    # Below `lexical_two_pass_from` live suppliers (every quality suite) BM25 is scored whole.
+    lexical_two_pass_from: int = Field(default=50_000, ge=1)
+    lexical_two_pass_common: float = Field(default=0.2, gt=0, le=1)
+    lexical_two_pass_pool: int = Field(default=4, ge=1)
 
 
 class RankSettings(BaseModel):

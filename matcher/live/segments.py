@@ -17,7 +17,7 @@ from matcher.lexical import TermCounts, bm25_idf, tokenize
 from matcher.normalise import (
     NormalisedSupplier,
 )
-from matcher.retrieve import FilterMasks, Filters
+from matcher.retrieve import FilterMasks, Filters, PartialScores
 
 Order = npt.NDArray[np.float64]
 
@@ -170,11 +170,31 @@ class SegmentedDense:
         return out
 
 
+@dataclass(frozen=True)
+class TwoPass:
+    """When and how a large field is scored in two passes (RetrieveSettings' lexical_two_pass_*):
+    from ``from_docs`` live documents, the terms of more than ``common`` × the main segment's
+    documents wait for the second pass, over ``pool`` × the list's depth."""
+
+    from_docs: int
+    common: float
+    pool: int
+
+
 class SegmentedBM25:
-    """One BM25 field over main and delta, scored under the live register's statistics."""
+    """One BM25 field over main and delta, scored under the live register's statistics.
+
+    With ``two_pass`` and at least its ``from_docs`` live documents, ``partial_scores`` scores
+    the main segment's documents without its common terms first (matcher/retrieve.py's
+    ``HybridRetriever._field`` picks the shortlist; lexical.CommonTerms adds them back)."""
 
     def __init__(
-        self, main: TermCounts | None, delta: TermCounts | None, dead: Mask, dead_stats: DeadStats
+        self,
+        main: TermCounts | None,
+        delta: TermCounts | None,
+        dead: Mask,
+        dead_stats: DeadStats,
+        two_pass: TwoPass | None = None,
     ) -> None:
         self.main, self.delta, self.dead, self.dead_stats = main, delta, dead, dead_stats
         self._dead_rows = np.flatnonzero(dead)  # a few rows: an index, not a 100k-long mask
@@ -184,6 +204,11 @@ class SegmentedBM25:
         self.n_docs = main_docs + (len(delta) if delta is not None else 0)
         self.total_length = main_length + (int(delta.lengths.sum()) if delta is not None else 0)
         self.size = len(dead) + (len(delta) if delta is not None else 0)
+        self.two_pass, self._common = None, None
+        if two_pass is not None and main is not None and self.n_docs >= two_pass.from_docs:
+            # Built once per main segment (kept on its counts), at the first snapshot that asks.
+            self.two_pass = two_pass
+            self._common = main.common_terms(int(two_pass.common * len(main)))
 
     def doc_freq(self, term: str) -> int:
         df = 0
@@ -193,23 +218,61 @@ class SegmentedBM25:
             df += self.delta.doc_freq(term)
         return df
 
-    def scores(self, query: str) -> npt.NDArray[np.float32]:
+    def _query(self, query: str) -> tuple[list[str], dict[str, np.float32], float]:
+        """The query's tokens that some live document holds, their idf and the mean length."""
         words = tokenize(query)
         freqs = {t: self.doc_freq(t) for t in set(words)}
         idf = {t: bm25_idf(df, self.n_docs) for t, df in freqs.items() if df > 0}
         tokens = [t for t in words if t in idf]
+        # bm25s's mean document length: an exact integer sum divided once.
+        return tokens, idf, self.total_length / self.n_docs if self.n_docs else 1.0
+
+    def scores(self, query: str) -> npt.NDArray[np.float32]:
+        tokens, idf, avg_length = self._query(query)
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
-        # bm25s's mean document length: an exact integer sum divided once.
-        avg_length = self.total_length / self.n_docs
+        return self._scores(tokens, tokens, idf, avg_length)
+
+    def _scores(
+        self,
+        main_tokens: list[str],
+        delta_tokens: list[str],
+        idf: dict[str, np.float32],
+        avg_length: float,
+    ) -> npt.NDArray[np.float32]:
         parts = []
         if self.main is not None:
-            main = self.main.scores(tokens, idf, avg_length)
+            main = self.main.scores(main_tokens, idf, avg_length)
             main[self._dead_rows] = 0.0
             parts.append(main)
         if self.delta is not None:
-            parts.append(self.delta.scores(tokens, idf, avg_length))
+            parts.append(self.delta.scores(delta_tokens, idf, avg_length))
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+
+    def partial_scores(self, query: str) -> PartialScores | None:
+        """The first pass (the delta, small, is scored whole), or None when this field is
+        scored in one: below ``from_docs``, or when the query has no common term or only those."""
+        if self._common is None or self.two_pass is None or self.main is None:
+            return None
+        tokens, idf, avg_length = self._query(query)
+        column = self._common.column
+        rare = [t for t in tokens if t not in column]
+        common = [t for t in tokens if t in column]
+        if not rare or not common:
+            return None
+        values = self._scores(rare, tokens, idf, avg_length)
+        main, common_terms, n_main = self.main, self._common, len(self.main)
+
+        def exact(positions: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+            out = values[positions]
+            rows = positions < n_main
+            in_main = np.flatnonzero(rows & ~self.dead[np.minimum(positions, n_main - 1)])
+            part = out[in_main]
+            common_terms.add_to(part, positions[in_main], common, idf, main.norms(avg_length))
+            out[in_main] = part
+            return out
+
+        return PartialScores(values, exact, self.two_pass.pool)
 
 
 class SegmentedMasks:

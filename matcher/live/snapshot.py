@@ -20,6 +20,7 @@ from matcher.live.segments import (
     SegmentedBM25,
     SegmentedDense,
     SegmentedMasks,
+    TwoPass,
 )
 from matcher.normalise import (
     NormalisedRequirement,
@@ -72,6 +73,11 @@ class Snapshot:
         live = np.concatenate([~dead, np.ones(n_delta, dtype=bool)])
         settings = engine.settings.retrieve
         bilingual = engine.lexicon is not None
+        two_pass = TwoPass(
+            settings.lexical_two_pass_from,
+            settings.lexical_two_pass_common,
+            settings.lexical_two_pass_pool,
+        )
         self.retriever = HybridRetriever(
             SegmentedDense(
                 main.dense if main is not None else None,
@@ -84,6 +90,7 @@ class Snapshot:
                 delta.lexical if delta is not None else None,
                 dead,
                 dead_stats[0],
+                two_pass,
             ),
             SegmentedMasks(
                 main.masks if main is not None else None,
@@ -97,6 +104,7 @@ class Snapshot:
                 delta.translated if delta is not None else None,
                 dead,
                 dead_stats[1],
+                two_pass,
             )
             if bilingual
             else None,
