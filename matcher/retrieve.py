@@ -297,16 +297,19 @@ class HybridRetriever:
         full = two.exact(pool)
         ties = pool if self.order is None else self.order[pool]
         listed = pool[np.lexsort((ties, -full))[:depth]].tolist()
-        known = dict(zip(pool.tolist(), full.tolist(), strict=True))
 
         def at(positions: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
-            missing = np.unique([p for p in positions.tolist() if p not in known])
-            if len(missing):
-                values = two.exact(missing.astype(np.int64))
+            # The pool is sorted: a position is in it where searchsorted lands on it.
+            slot = np.minimum(np.searchsorted(pool, positions), len(pool) - 1)
+            pooled = pool[slot] == positions
+            out = np.where(pooled, full[slot], np.float32(0.0)).astype(np.float32)
+            if not pooled.all():
+                missing = np.unique(positions[~pooled])
+                values = two.exact(missing)
                 if allowed is not None:
-                    values = np.where(allowed[missing], values, 0.0)
-                known.update(zip(missing.tolist(), values.tolist(), strict=True))
-            return np.array([known[p] for p in positions.tolist()], dtype=np.float32)
+                    values = np.where(allowed[missing], values, np.float32(0.0))
+                out[~pooled] = values[np.searchsorted(missing, positions[~pooled])]
+            return out
 
         return listed, at
 

@@ -170,6 +170,9 @@ class SegmentedDense:
         return out
 
 
+_IDF_MEMO = 200_000  # terms per snapshot and field: ~30 MB at most
+
+
 @dataclass(frozen=True)
 class TwoPass:
     """When and how a large field is scored in two passes (RetrieveSettings' lexical_two_pass_*):
@@ -204,6 +207,7 @@ class SegmentedBM25:
         self.n_docs = main_docs + (len(delta) if delta is not None else 0)
         self.total_length = main_length + (int(delta.lengths.sum()) if delta is not None else 0)
         self.size = len(dead) + (len(delta) if delta is not None else 0)
+        self._idf: dict[str, np.float32 | None] = {}
         self.two_pass, self._common = None, None
         if two_pass is not None and main is not None and self.n_docs >= two_pass.from_docs:
             # Built once per main segment (kept on its counts), at the first snapshot that asks.
@@ -221,8 +225,20 @@ class SegmentedBM25:
     def _query(self, query: str) -> tuple[list[str], dict[str, np.float32], float]:
         """The query's tokens that some live document holds, their idf and the mean length."""
         words = tokenize(query)
-        freqs = {t: self.doc_freq(t) for t in set(words)}
-        idf = {t: bm25_idf(df, self.n_docs) for t, df in freqs.items() if df > 0}
+        memo: dict[str, np.float32 | None] = self._idf
+        idf: dict[str, np.float32] = {}
+        for t in set(words):
+            # A snapshot's statistics never change: each term's idf (None: in no live document)
+            # is computed once per snapshot, up to a bound against unbounded query vocabularies.
+            if t in memo:
+                value = memo[t]
+            else:
+                df = self.doc_freq(t)
+                value = bm25_idf(df, self.n_docs) if df > 0 else None
+                if len(memo) < _IDF_MEMO:
+                    memo[t] = value
+            if value is not None:
+                idf[t] = value
         tokens = [t for t in words if t in idf]
         # bm25s's mean document length: an exact integer sum divided once.
         return tokens, idf, self.total_length / self.n_docs if self.n_docs else 1.0
