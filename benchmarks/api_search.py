@@ -12,7 +12,9 @@ For each register size, with the query encoders of ``--encoders`` (default
    index serves all rows of a size); for each, before its HTTP rows, it measures the in-process
    baselines on the same queries: ``LiveIndex.search`` with query encoding, the same with the
    query vectors memoised (index + ranking alone), and query encoding alone. ``NAME@W`` runs the
-   encoder ``NAME`` with at most ``W`` query encodings at once (``Settings.query_workers``);
+   encoder ``NAME`` with at most ``W`` query encodings at once (``Settings.query_workers``; the
+   service's default is e5-onnx@2: a lone encoding on the whole ONNX session, two at once on
+   1-thread ones; "query encoding alone" is the whole session's);
 3. drives ``/v1/search`` for ``--seconds`` per concurrency level with a closed-loop asyncio httpx
    load generator (each of C clients sends its next request when the previous answer arrives),
    once as it is ("idle": nothing else started by the script) and once beside ``--busy``
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import csv
 import importlib.util
 import json
@@ -210,14 +213,13 @@ def serve(
         for i, (name, workers) in enumerate(specs):
             if i > 0 and name != specs[i - 1][0]:
                 encoder.e5 = get_encoder(name)
-            query_side = encoder.e5  # restored after: the split ONNX session is W's own
-            if isinstance(query_side, FastE5Encoder):
-                # The service splits it the same way (matcher/encoders/query.py): W encodings
-                # at once, threads // W intra-op threads each.
-                encoder.e5 = query_side.concurrent(workers)
-            # Every request encodes its text (see the module's docstring); ``workers``
-            # encodings at once.
-            live.queries = QueryEncoder(encoder, size=0, workers=workers)
+            # As the service does (matcher/encoders/query.py): at most ``workers`` encodings at
+            # once; the ONNX encoder alone on its whole session, beside another on a split one
+            # (threads // W intra-op threads each).
+            split = copy.copy(encoder)
+            if isinstance(encoder.e5, FastE5Encoder):
+                split.e5 = encoder.e5.concurrent(workers)
+            live.queries = QueryEncoder(split, size=0, workers=workers, alone=encoder)
             results: dict[str, Any] = {
                 "build_s": build_s,
                 "suppliers": len(live),
@@ -232,15 +234,14 @@ def serve(
                 live.search(q, 10)  # warm-up: the first call initialises the model
             results["search"] = run(lambda q: live.search(q, 10))
             results["encode"] = run(lambda q: encoder.e5.encode_requirements([q]))
-            encoder.memo = {}
+            encoder.memo = split.memo = {}
             for q in queries:
                 live.search(q, 10)  # fill the memo
             results["index"] = run(lambda q: live.search(q, 10))
-            encoder.memo = None  # the HTTP runs encode every query
+            encoder.memo = split.memo = None  # the HTTP runs encode every query
             (reports / f"report-{i}.json").write_text(json.dumps(results))
             while not (reports / f"done-{i}").exists():
                 time.sleep(0.2)
-            encoder.e5 = query_side
 
     unlimited = ApiSettings(rate_per_minute=1e9, rate_burst=10**9, max_concurrency=256)
     app = create_app(workspace, settings, unlimited, index=live)

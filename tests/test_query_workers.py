@@ -53,3 +53,45 @@ def test_workers_split_the_onnx_threads_and_keep_the_vectors(fast_e5: FastE5Enco
 def test_other_encoders_are_used_as_they_are() -> None:
     encoder = HashingEncoder()
     assert QueryEncoder(encoder, workers=2).encoder is encoder
+
+
+def test_a_lone_encoding_keeps_the_whole_encoder_and_a_second_at_once_takes_the_split() -> None:
+    import time
+
+    class Slow(HashingEncoder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls = 0
+
+        def _encode(self, texts, side):  # type: ignore[no-untyped-def]
+            self.calls += 1
+            time.sleep(0.2)  # long enough for the second caller to arrive meanwhile
+            return super()._encode(texts, side)
+
+    whole, split = Slow(), Slow()
+    queries = QueryEncoder(split, size=0, workers=2, alone=whole)
+    queries.vector("alone")
+    assert (whole.calls, split.calls) == (1, 0)
+    barrier = threading.Barrier(2)
+
+    def call(i: int) -> None:
+        barrier.wait()
+        queries.vector(f"together {i}")
+
+    callers = [threading.Thread(target=call, args=(i,)) for i in range(2)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    assert (whole.calls, split.calls) == (2, 1)  # the first alone, the second beside it
+    queries.vector("alone again")
+    assert (whole.calls, split.calls) == (3, 1)
+
+
+@pytest.mark.model
+def test_the_default_is_two_for_onnx_and_one_for_the_others(fast_e5: FastE5Encoder) -> None:
+    assert QueryEncoder(HashingEncoder(), workers=None).workers == 1
+    queries = QueryEncoder(fast_e5, workers=None)
+    assert queries.workers == 2 and queries.alone is fast_e5
+    assert isinstance(queries.encoder, FastE5Encoder) and queries.encoder.threads == 1
+    assert QueryEncoder(FastE5Encoder(precision="fp32", threads=1), workers=None).workers == 1
