@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,23 @@ def _isolated_cache(
 ) -> None:
     """Never write to the user's ~/.cache from tests; share one cache per session."""
     monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+def at_once(call: Callable[[int], object], n: int) -> set[int | None]:
+    """``call(0)`` … ``call(n - 1)``, each on a thread of its own, released together by a
+    barrier; returns when all are done, with the threads' idents."""
+    barrier = threading.Barrier(n)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        call(i)
+
+    callers = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    return {caller.ident for caller in callers}
 
 
 def hashing() -> Settings:

@@ -181,6 +181,8 @@ def test_query_encodings_run_at_most_workers_at_a_time_in_the_callers_threads(
     import threading
     import time
 
+    from tests.conftest import at_once
+
     class Slow(HashingEncoder):
         def __init__(self) -> None:
             super().__init__()
@@ -200,19 +202,9 @@ def test_query_encodings_run_at_most_workers_at_a_time_in_the_callers_threads(
 
     encoder = Slow()
     queries = QueryEncoder(encoder, workers=workers)
-    barrier = threading.Barrier(4)
-
-    def call(i: int) -> None:
-        barrier.wait()  # all four ask at once
-        queries.vector(f"text {i}")
-
-    callers = [threading.Thread(target=call, args=(i,)) for i in range(4)]
-    for caller in callers:
-        caller.start()
-    for caller in callers:
-        caller.join()
+    callers = at_once(lambda i: queries.vector(f"text {i}"), 4)  # all four ask at once
     assert encoder.most == workers  # bounded: ``workers`` encodings at a time, and that many
-    assert encoder.threads == {caller.ident for caller in callers}  # no hand-off to a pool
+    assert encoder.threads == callers  # no hand-off to a pool
     assert queries.misses == 4
 
 

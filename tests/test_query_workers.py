@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pytest
 
 from matcher.encoders import HashingEncoder, QueryEncoder
 from matcher.encoders.onnx import FastE5Encoder
+from tests.conftest import at_once
 
 TEXTS = [
     "Cung cấp ống thép không gỉ cho nhà máy chế biến thực phẩm tại Bình Dương",
@@ -35,17 +34,8 @@ def test_workers_split_the_onnx_threads_and_keep_the_vectors(fast_e5: FastE5Enco
 
     alone = fast_e5.encode_requirements(TEXTS)
     got: dict[int, np.ndarray] = {}
-    barrier = threading.Barrier(len(TEXTS))
-
-    def call(i: int) -> None:
-        barrier.wait()  # all at once: two run concurrently on the 1-thread session
-        got[i] = queries.vector(TEXTS[i])
-
-    callers = [threading.Thread(target=call, args=(i,)) for i in range(len(TEXTS))]
-    for caller in callers:
-        caller.start()
-    for caller in callers:
-        caller.join()
+    # All at once: one on the whole session, one beside it on the 1-thread session.
+    at_once(lambda i: got.__setitem__(i, queries.vector(TEXTS[i])), len(TEXTS))
     together = np.stack([got[i] for i in range(len(TEXTS))])
     assert float((together * alone).sum(axis=1).min()) >= 0.99999
 
@@ -72,17 +62,7 @@ def test_a_lone_encoding_keeps_the_whole_encoder_and_a_second_at_once_takes_the_
     queries = QueryEncoder(split, size=0, workers=2, alone=whole)
     queries.vector("alone")
     assert (whole.calls, split.calls) == (1, 0)
-    barrier = threading.Barrier(2)
-
-    def call(i: int) -> None:
-        barrier.wait()
-        queries.vector(f"together {i}")
-
-    callers = [threading.Thread(target=call, args=(i,)) for i in range(2)]
-    for caller in callers:
-        caller.start()
-    for caller in callers:
-        caller.join()
+    at_once(lambda i: queries.vector(f"together {i}"), 2)
     assert (whole.calls, split.calls) == (2, 1)  # the first alone, the second beside it
     queries.vector("alone again")
     assert (whole.calls, split.calls) == (3, 1)
