@@ -9,7 +9,15 @@ import random
 
 import numpy as np
 
-from matcher.lexical import LexicalIndex, TermCounts, _ImpactMemo, bm25_idf, tokenize
+from matcher.lexical import (
+    ImpactTable,
+    LexicalIndex,
+    TermCounts,
+    _ImpactMemo,
+    bm25_idf,
+    tokenize,
+)
+from tests.conftest import at_once
 
 WORDS = ["dap", "kim", "loai", "ep", "phun", "nhua", "metal", "stamping", "cnc", "coating"]
 
@@ -66,3 +74,44 @@ def test_the_memo_drops_the_least_recently_used_within_its_budget() -> None:
     memo.put((3, 1.0, 1.0), np.zeros(11, dtype=np.float32))  # larger than the budget: not kept
     assert memo.get((3, 1.0, 1.0)) is None and memo.held == 8
     assert not a.flags.writeable  # shared between searches: read-only
+
+
+def _idf(counts: TermCounts, n_docs: int) -> dict[str, np.float32]:
+    return {t: bm25_idf(counts.doc_freq(t), n_docs) for t in counts.vocab}
+
+
+def test_an_impact_table_scores_as_term_counts_do_to_the_bit() -> None:
+    # One kernel call over a query's tokens (ImpactTable) against a call per token
+    # (TermCounts.scores): the same float32 sums, repeats and out-of-vocabulary tokens included.
+    rng = random.Random(11)
+    texts = _corpus(7, n=200)
+    counts = TermCounts([tokenize(t) for t in texts])
+    n_docs, avg = len(texts) + 9, (int(counts.lengths.sum()) + 70) / (len(texts) + 9)
+    idf = _idf(counts, n_docs)
+    table = ImpactTable(counts, avg)
+    for _ in range(30):
+        tokens = rng.choices([*counts.vocab, "unseen"], k=rng.randint(0, 25))
+        idf_known = {**idf, "unseen": np.float32(1.0)}
+        expected = counts.scores([t for t in tokens if t in counts.vocab], idf, avg)
+        assert np.array_equal(table.scores(tokens, idf_known), expected)
+    # Added to what ``out`` holds, in place.
+    out = np.full(len(counts), 0.5, dtype=np.float32)
+    again = table.scores(["dap", "kim"], idf, out)
+    assert again is out
+    dap, kim = (counts.scores([t], idf, avg) for t in ("dap", "kim"))
+    assert np.array_equal(out, (np.float32(0.5) + dap) + kim)  # token after token, as ever
+
+
+def test_an_impact_table_fills_each_term_once_even_when_searches_race() -> None:
+    texts = _corpus(9, n=300)
+    counts = TermCounts([tokenize(t) for t in texts])
+    avg = float(counts.lengths.mean())
+    idf = _idf(counts, len(texts))
+    table = ImpactTable(counts, avg)
+    query = ["dap", "kim", "loai", "kim", "metal"]
+    results: dict[int, np.ndarray] = {}
+    at_once(lambda i: results.__setitem__(i, table.scores(query, idf)), 8)
+    expected = counts.scores(query, idf, avg)
+    assert all(np.array_equal(r, expected) for r in results.values())
+    filled = {t for t in counts.vocab if table.ready[counts.vocab[t]]}
+    assert filled == set(query)

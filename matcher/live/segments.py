@@ -13,7 +13,7 @@ import numpy.typing as npt
 from matcher.encoders import CachedEncoder, Encoder, Vectors
 from matcher.engine import Engine
 from matcher.index import DenseIndex, Mask
-from matcher.lexical import TermCounts, bm25_idf, tokenize
+from matcher.lexical import ImpactTable, TermCounts, bm25_idf, tokenize
 from matcher.normalise import (
     NormalisedSupplier,
 )
@@ -207,7 +207,14 @@ class SegmentedBM25:
         self.n_docs = main_docs + (len(delta) if delta is not None else 0)
         self.total_length = main_length + (int(delta.lengths.sum()) if delta is not None else 0)
         self.size = len(dead) + (len(delta) if delta is not None else 0)
+        # bm25s's mean document length: an exact integer sum divided once.
+        self.avg_length = self.total_length / self.n_docs if self.n_docs else 1.0
         self._idf: dict[str, np.float32 | None] = {}
+        # Each segment's term scores under this snapshot's statistics, filled as queries ask.
+        self._tables = [
+            None if counts is None else ImpactTable(counts, self.avg_length)
+            for counts in (main, delta)
+        ]
         self.two_pass, self._common = None, None
         if two_pass is not None and main is not None and self.n_docs >= two_pass.from_docs:
             # Built once per main segment (kept on its counts), at the first snapshot that asks.
@@ -240,30 +247,26 @@ class SegmentedBM25:
             if value is not None:
                 idf[t] = value
         tokens = [t for t in words if t in idf]
-        # bm25s's mean document length: an exact integer sum divided once.
-        return tokens, idf, self.total_length / self.n_docs if self.n_docs else 1.0
+        return tokens, idf, self.avg_length
 
     def scores(self, query: str) -> npt.NDArray[np.float32]:
-        tokens, idf, avg_length = self._query(query)
+        tokens, idf, _ = self._query(query)
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
-        return self._scores(tokens, tokens, idf, avg_length)
+        return self._scores(tokens, tokens, idf)
 
     def _scores(
-        self,
-        main_tokens: list[str],
-        delta_tokens: list[str],
-        idf: dict[str, np.float32],
-        avg_length: float,
+        self, main_tokens: list[str], delta_tokens: list[str], idf: dict[str, np.float32]
     ) -> npt.NDArray[np.float32]:
-        parts = []
-        if self.main is not None:
-            main = self.main.scores(main_tokens, idf, avg_length)
-            main[self._dead_rows] = 0.0
-            parts.append(main)
-        if self.delta is not None:
-            parts.append(self.delta.scores(delta_tokens, idf, avg_length))
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+        out = np.zeros(self.size, dtype=np.float32)
+        main, delta = self._tables
+        n_main = len(self.dead)
+        if main is not None:
+            main.scores(main_tokens, idf, out[:n_main])
+            out[self._dead_rows] = 0.0
+        if delta is not None:
+            delta.scores(delta_tokens, idf, out[n_main:])
+        return out
 
     def partial_scores(self, query: str) -> PartialScores | None:
         """The first pass (the delta, small, is scored whole), or None when this field is
@@ -276,7 +279,7 @@ class SegmentedBM25:
         common = [t for t in tokens if t in column]
         if not rare or not common:
             return None
-        values = self._scores(rare, tokens, idf, avg_length)
+        values = self._scores(rare, tokens, idf)
         main, common_terms, n_main = self.main, self._common, len(self.main)
 
         def exact(positions: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
