@@ -114,7 +114,9 @@ def explain(
     if lacking := [c for c in preferred if c not in supplier.certifications]:
         parts.append("lacks preferred " + ", ".join(lacking))
     parts.append(f"semantic similarity {f['cosine']:.2f}")
-    return Match(
+    # model_construct: every field is built here with its declared type, and validating ten
+    # matches again cost ~0.2 ms of a search's ~10 at 100k suppliers.
+    return Match.model_construct(
         requirement_id=requirement.requirement.requirement_id,
         supplier_id=supplier.supplier.supplier_id,
         rank=rank,
