@@ -337,7 +337,8 @@ def _top_positive(
     """The ``k`` best positions with a positive score; ties at equal scores fall to the lower
     ``order`` (the lower position without one: argpartition would pick among them arbitrarily,
     and a merge of shards, matcher/distributed/, must give the same list)."""
-    return _top_positions(scores, k, order).tolist()
+    listed: list[int] = _top_positions(scores, k, order).tolist()
+    return listed
 
 
 def _top_positions(
