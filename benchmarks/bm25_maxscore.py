@@ -230,7 +230,7 @@ def _exact(
     tokens: npt.NDArray[np.int64],
     values: npt.NDArray[np.float32],
 ) -> None:
-    """Each document's query-term scores by the formula of matcher/lexical.py ``_impacts``
+    """Each document's query-term scores by the formula of matcher/lexical.py ``_fill``
     (idf · tf / (norm + tf) in float64, rounded to float32), summed in token order from 0 in
     float32 (an absent term adds 0, which changes no float32 sum): bm25s's bits. A document's
     terms are looked up in the query's table (``_table``)."""

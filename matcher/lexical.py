@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from itertools import chain, pairwise
 from pathlib import Path
-from typing import Any, NoReturn, cast
+from typing import Any, NamedTuple, NoReturn, cast
 
 import bm25s
 import numpy as np
@@ -249,7 +249,7 @@ class TermCounts:
         scores under the current statistics are kept (``impacts``), so a term seen in an earlier
         query costs one pass of additions, not a division per posting."""
         out = np.zeros(len(self.lengths), dtype=np.float32)
-        add = _kernels()[1]
+        add = _kernels().add
         for t in tokens:
             j = self.vocab.get(t)
             if j is not None:
@@ -283,12 +283,14 @@ class TermCounts:
             return found
         start, end = int(self.indptr[term]), int(self.indptr[term + 1])
         values = np.empty(end - start, dtype=np.float32)
-        _kernels()[0](
+        _kernels().fill(
             values,
             self.docs[start:end],
             self.tf[start:end],
+            np.array([0, end - start], dtype=np.int64),
             self.norms(avg_length),
-            np.float32(idf),
+            np.zeros(1, dtype=np.int64),
+            np.array([idf], dtype=np.float32),
         )
         memo.put(key, values)
         return values
@@ -344,7 +346,7 @@ class CommonTerms:
         columns = np.fromiter((self.column[t] for t in tokens), dtype=np.int64, count=len(tokens))
         weights = np.fromiter((idf[t] for t in tokens), dtype=np.float32, count=len(tokens))
         if len(columns) and len(positions):
-            _kernels()[2](out, positions, self.table, columns, weights, norms)
+            _kernels().add_common(out, positions, self.table, columns, weights, norms)
 
 
 class ImpactTable:
@@ -389,9 +391,11 @@ class ImpactTable:
                     term_of = {vocab[t]: t for t in known}
                     weights = np.array([idf[term_of[j]] for j in missing.tolist()], np.float32)
                     c = self.counts
-                    _kernels()[3](self.values, c.docs, c.tf, c.indptr, self.norms, missing, weights)
+                    _kernels().fill(
+                        self.values, c.docs, c.tf, c.indptr, self.norms, missing, weights
+                    )
                     self.ready[missing] = True
-        _kernels()[4](out, self.counts.docs, self.counts.indptr, self.values, terms)
+        _kernels().add_terms(out, self.counts.docs, self.counts.indptr, self.values, terms)
         return out
 
 
@@ -427,21 +431,6 @@ class _ImpactMemo:
                 self.held -= len(dropped)
 
 
-def _impacts(
-    out: npt.NDArray[np.float32],
-    docs: npt.NDArray[np.int64],
-    tf: npt.NDArray[np.float32],
-    norms: npt.NDArray[np.float64],
-    idf: np.float32,
-) -> None:
-    """One term's postings' BM25 scores: bm25s's formula in bm25s's arithmetic, idf · tf /
-    (norm + tf) in float64 per posting, rounded to float32 (what bm25s stores)."""
-    w = np.float64(idf)
-    for j in range(len(docs)):
-        f = np.float64(tf[j])
-        out[j] = np.float32(w * (f / (norms[docs[j]] + f)))
-
-
 def _add(
     out: npt.NDArray[np.float32], docs: npt.NDArray[np.int64], values: npt.NDArray[np.float32]
 ) -> None:
@@ -460,7 +449,7 @@ def _add_common(
     norms: npt.NDArray[np.float64],
 ) -> None:
     """CommonTerms.add_to's loop: per position, its row of the table, the query's common terms
-    in the query's order; each term score is the expression ``_impacts`` uses (the same float32)."""
+    in the query's order; each term score is the expression ``_fill`` uses (the same float32)."""
     for i in range(len(positions)):
         p = positions[i]
         total = out[i]
@@ -480,8 +469,9 @@ def _fill(
     terms: npt.NDArray[np.int64],
     idfs: npt.NDArray[np.float32],
 ) -> None:
-    """ImpactTable's fill: each of ``terms``' postings' scores, the expression ``_impacts``
-    uses (the same float32), written in place in the table."""
+    """Each of ``terms``' postings' BM25 scores, written in place (a table aligned with the
+    postings, or one term's slice): bm25s's formula in bm25s's arithmetic, idf · tf / (norm +
+    tf) in float64 per posting, rounded to float32 (what bm25s stores)."""
     for i in range(len(terms)):
         j = terms[i]
         w = np.float64(idfs[i])
@@ -504,13 +494,20 @@ def _add_terms(
             out[docs[p]] += values[p]
 
 
+class _Kernels(NamedTuple):
+    add: Callable[..., None]
+    add_common: Callable[..., None]
+    fill: Callable[..., None]
+    add_terms: Callable[..., None]
+
+
 @cache
-def _kernels() -> tuple[Callable[..., None], ...]:
-    """``_impacts``, ``_add``, ``_add_common``, ``_fill`` and ``_add_terms`` compiled (numba is
-    imported here, not with the module: it costs ~0.5 s); nogil, so that concurrent searches
-    score on different cores."""
+def _kernels() -> _Kernels:
+    """The loops above compiled (numba is imported here, not with the module: it costs ~0.5 s);
+    nogil, so that concurrent searches score on different cores."""
     import numba
 
     jit = numba.njit(cache=True, nogil=True)
-    kernels = (_impacts, _add, _add_common, _fill, _add_terms)
-    return tuple(cast(Callable[..., None], jit(k)) for k in kernels)
+    return _Kernels(
+        *(cast(Callable[..., None], jit(k)) for k in (_add, _add_common, _fill, _add_terms))
+    )
