@@ -27,49 +27,13 @@ from matcher.errors import IndexArtifactError
 from matcher.normalise import fold
 
 _TOKEN = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "in",
-        "is",
-        "of",
-        "on",
-        "or",
-        "our",
-        "the",
-        "to",
-        "we",
-        "with",
-        "will",
-        "va",
-        "cac",
-        "cua",
-        "cho",
-        "voi",
-        "la",
-        "co",
-        "duoc",
-        "nhung",
-        "mot",
-        "tai",
-        "tu",
-        "trong",
-        "nay",
-        "do",
-        "de",
-        "khi",
-        "den",
-    ]
-)
+# fmt: off
+_STOP = frozenset([  # English and Vietnamese (accent-folded) function words
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "of", "on", "or",
+    "our", "the", "to", "we", "with", "will", "va", "cac", "cua", "cho", "voi", "la", "co",
+    "duoc", "nhung", "mot", "tai", "tu", "trong", "nay", "do", "de", "khi", "den"
+])
+# fmt: on
 
 
 def tokenize(text: str) -> list[str]:
